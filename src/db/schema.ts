@@ -1,0 +1,5 @@
+/**
+ * @module
+ * Every table, re-exported from the feature that owns it, so drizzle-kit sees one schema.
+ */
+export * from '../auth/model.ts';

@@ -1,0 +1,13 @@
+/**
+ * @module
+ * The overview page: what a signed-in operator lands on.
+ */
+import { createRouter } from '../http/router.ts';
+import { renderPage } from '../http/page.ts';
+import { Overview } from '../../views/home/overview.tsx';
+
+export const homeRoutes = createRouter().get('/', async (c) => {
+  const runtime = c.var.deps.runtime;
+  const salt = runtime ? runtime.status() : null;
+  return c.html(await renderPage(c, { title: 'Overview', active: 'home', content: Overview({ salt }) }));
+});

@@ -1,0 +1,31 @@
+/**
+ * @module
+ * The Hono environment every router shares: the app's dependencies and the per-request values.
+ */
+import type { Db } from '../db/types.ts';
+import type { Logger } from '../log.ts';
+import type { Settings } from '../config.ts';
+import type { AssetStore } from './assets.ts';
+import type { AuthState } from '../auth/context.ts';
+import type { Runtime } from '../runtime-types.ts';
+
+/** What createApp is given; features read it from `c.var.deps`. */
+export interface AppDeps {
+  db: Db;
+  logger: Logger;
+  assets: AssetStore;
+  /** The Salt connection, pollers and event hub; may be absent in tests that need none. */
+  runtime?: Runtime;
+  /** The clock; tests inject one. */
+  now?: () => Date;
+}
+
+export interface AppEnv {
+  Variables: {
+    settings: Settings;
+    deps: AppDeps;
+    requestId: string;
+    log: Logger;
+    auth: AuthState;
+  };
+}

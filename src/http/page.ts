@@ -1,0 +1,37 @@
+/**
+ * @module
+ * Full pages: the layout around a fragment, with what every page shows (who is signed in, the
+ * navigation they may use, the Salt status banner, the anti-forgery token htmx sends).
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from './env.ts';
+import { Layout, type LayoutProps } from '../../views/layout.tsx';
+import { assetUrl } from './assets.ts';
+import { bannerFor } from './banner.ts';
+import { ANONYMOUS } from '../auth/context.ts';
+import { navFor } from './nav.ts';
+
+/** Renders the layout around `content` with the request's page context. */
+export async function renderPage(
+  c: Context,
+  page: { title: string; content: JSX.Element; active?: string },
+): Promise<string> {
+  const ctx = c as Context<AppEnv>;
+  const deps = ctx.var.deps;
+  const auth = ctx.var.auth ?? ANONYMOUS;
+  const props: Omit<LayoutProps, 'children'> = {
+    title: page.title,
+    active: page.active ?? '',
+    user: auth.user,
+    csrfToken: auth.session?.csrfToken ?? null,
+    nav: auth.user && !auth.user.mustChangePw ? navFor(auth.permissions) : [],
+    banner: deps ? await bannerFor(ctx) : null,
+    assets: {
+      css: deps ? assetUrl(deps.assets, '/static/halite.css') : '/static/halite.css',
+      htmx: deps ? assetUrl(deps.assets, '/static/vendor/htmx-2.0.11.min.js') : '/static/vendor/htmx-2.0.11.min.js',
+      sse: deps ? assetUrl(deps.assets, '/static/vendor/htmx-ext-sse-2.2.4.min.js') : '/static/vendor/htmx-ext-sse-2.2.4.min.js',
+      js: deps ? assetUrl(deps.assets, '/static/halite.js') : '/static/halite.js',
+    },
+  };
+  return Layout({ ...props, children: await page.content });
+}
