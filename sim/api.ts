@@ -97,17 +97,21 @@ async function run(deps: ApiDeps, ex: Exchange, raw: Buffer): Promise<void> {
   sendData(ex, 200, { return: out });
 }
 
-function stats(deps: ApiDeps): Record<string, unknown> {
+function stats(deps: ApiDeps, ex: Exchange): Record<string, unknown> {
   const nowS = deps.master.now() / 1000;
   const startS = deps.startedMs / 1000;
   const n = deps.requestCount();
+  const request = { 'Bytes Read': 0, 'Bytes Written': 0, Client: `${ex.req.socket.remoteAddress ?? '127.0.0.1'}:${ex.req.socket.remotePort ?? 0}`,
+    'End Time': nowS, 'Processing Time': 0.001, 'Request-Line': `${ex.req.method} ${ex.req.url} HTTP/1.1`, 'Response Status': '200 OK', 'Start Time': nowS };
+  const thread = { Requests: 0, 'Bytes Read': 0, 'Bytes Written': 0, 'Work Time': 0, 'Read Throughput': 0, 'Write Throughput': 0 };
   return {
     'CherryPy Applications': { Enabled: true, 'Bytes Read/Request': 0, 'Bytes Read/Second': 0, 'Bytes Written/Request': 0, 'Bytes Written/Second': 0,
       'Current Time': nowS, 'Current Requests': 1, 'Requests/Second': n / Math.max(1, nowS - startS), 'Server Version': '18.8.0',
-      'Start Time': startS, 'Total Bytes Read': 0, 'Total Bytes Written': 0, 'Total Requests': n, 'Total Time': 0, Uptime: nowS - startS, Requests: {} },
-    'Cheroot HTTPServer 140626522240704': { 'Accepts': n, 'Accepts/sec': 0, Queue: 0, 'Bind Address': "('127.0.0.1', 8000)", 'Run time': nowS - startS,
-      'Server Version': 'Cheroot/10.0.0', 'Threads': 10, 'Threads Idle': 9, 'Socket Errors': 0, Enabled: true, 'Bytes Read': 0, 'Bytes Written': 0,
-      'Read Throughput': 0, 'Requests': n, 'Work Time': 0, 'Write Throughput': 0, 'Worker Threads': {} },
+      'Start Time': startS, 'Total Bytes Read': 0, 'Total Bytes Written': 0, 'Total Requests': n, 'Total Time': 0, Uptime: nowS - startS,
+      Requests: { '140626522240704': request }, 'Slow Queries': [request] },
+    'Cheroot HTTPServer 140626554187664': { Enabled: false, 'Bind Address': "('127.0.0.1', 8000)", 'Run time': -1, Accepts: 0, 'Accepts/sec': 0,
+      Queue: 0, Threads: 100, 'Threads Idle': 99, 'Socket Errors': 0, Requests: -1, 'Bytes Read': -1, 'Bytes Written': -1, 'Work Time': -1,
+      'Read Throughput': -1, 'Write Throughput': -1, 'Worker Threads': Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`CP Server Thread-${i + 2}`, thread])) },
   };
 }
 
@@ -191,7 +195,7 @@ export async function handleApi(deps: ApiDeps, ex: Exchange, url: URL, raw: Buff
         return sendData(ex, 200, { return: (wheel.data as Record<string, unknown>).return });
       }
       case 'stats':
-        return sendData(ex, 200, stats(deps));
+        return sendData(ex, 200, stats(deps, ex));
       case 'hook': {
         const text = raw.toString('utf8');
         let post: unknown = {};

@@ -63,8 +63,9 @@ function traverse(data: Record<string, unknown>, key: string): unknown {
 }
 
 /** The processes a minion runs for jobs it has not returned yet (saltutil.running entries). */
-function runningOn(ctx: MinionContext, mid: string): Array<Record<string, unknown>> {
-  return ctx.jobs.all().filter((j) => j.running.has(mid)).map((j) => ({
+function runningOn(ctx: MinionContext, mid: string, self: string): Array<Record<string, unknown>> {
+  // A minion's own saltutil job does not list itself.
+  return ctx.jobs.all().filter((j) => j.running.has(mid) && j.jid !== self).map((j) => ({
     pid: j.running.get(mid), fun: j.fun, arg: j.arguments, tgt: j.tgt, jid: j.jid, ret: '', tgt_type: j.tgtType, user: j.user,
   }));
 }
@@ -114,8 +115,8 @@ export function execute(ctx: MinionContext, mid: string, fun: string, args: unkn
       const run = runStates(ctx.fleet, mid, mods, kwargs.test === true || kwargs.test === 'True', ctx.now(), pidFor(mid, job.jid));
       return { return: run.return, retcode: run.retcode, out: 'highstate', durationMs: run.durationMs };
     }
-    case 'saltutil.running': return ok(runningOn(ctx, mid));
-    case 'saltutil.find_job': return ok(runningOn(ctx, mid).find((p) => p.jid === String(args[0])) ?? {});
+    case 'saltutil.running': return ok(runningOn(ctx, mid, job.jid));
+    case 'saltutil.find_job': return ok(runningOn(ctx, mid, job.jid).find((p) => p.jid === String(args[0])) ?? {});
     case 'saltutil.kill_job': return ok(ctx.killJob(mid, String(args[0] ?? '')));
     case 'saltutil.refresh_pillar': return ok(true);
     case 'pkg.list_pkgs': return ok(ctx.fleet.packages(mid));

@@ -66,6 +66,8 @@ export class SimFleet {
     if (opts.preset === 'lab') {
       const fleet = new SimFleet('lab', seed, LAB_IDS.length);
       for (const id of LAB_IDS) fleet.addMinion(id, id === 'db01' ? 'pending' : 'accepted');
+      // The lab had applied demo.sls before recording, so its file state reports no changes.
+      for (const id of LAB_IDS) fleet.appliedStates.add(`${id}\u0001demo`);
       return fleet;
     }
     const n = opts.minions ?? 20;
