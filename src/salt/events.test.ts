@@ -2,8 +2,10 @@
  * The /events reader against the recorded stream bytes (framing, tags, order) and against
  * scripted connections (drops, clean ends, 401s, aborts), with an injected sleep.
  */
-import { test, describe } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { startSimulator, type Simulator } from '../../sim/server.ts';
+import { SaltApiClient } from './client.ts';
 import { streamSaltEvents, type EventStreamDeps } from './events.ts';
 import { SaltApiError } from './errors.ts';
 import type { SaltEvent, SaltEventStreamStatus } from './types.ts';
@@ -176,5 +178,124 @@ describe('streamSaltEvents recovery', () => {
     h.deps.sleep = () => new Promise(() => {}); // a wait that would never end
     const iter = streamSaltEvents(h.deps, { signal: ctrl.signal, onStatus: (s) => s.state === 'reconnecting' && ctrl.abort() });
     assert.deepEqual(await take(iter, 1).catch((e: unknown) => e), []);
+  });
+});
+
+/**
+ * Follow a client's stream in the background: events with a `halite/test/` tag are collected and
+ * waiters resolve when enough have arrived or the stream reaches its n-th `connected`.
+ */
+function follow(client: SaltApiClient) {
+  const ctrl = new AbortController();
+  const events: SaltEvent[] = [];
+  const statuses: SaltEventStreamStatus[] = [];
+  let wake = () => {};
+  const changed = () => new Promise<void>((resolve) => (wake = resolve));
+  let next = changed();
+  const bump = () => {
+    const w = wake;
+    next = changed();
+    w();
+  };
+  const done = (async () => {
+    const stream = client.streamEvents({ signal: ctrl.signal, onStatus: (st) => (statuses.push(st), bump()) });
+    for await (const e of stream) {
+      if (e.tag.startsWith('halite/test/')) events.push(e);
+      bump();
+    }
+  })();
+  async function until(cond: () => boolean): Promise<void> {
+    while (!cond()) await next;
+  }
+  return {
+    events,
+    statuses,
+    tags: () => events.map((e) => e.tag),
+    connected: (n: number) => until(() => statuses.filter((st) => st.state === 'connected').length >= n),
+    received: (n: number) => until(() => events.length >= n),
+    stop: async () => {
+      ctrl.abort();
+      await done;
+    },
+  };
+}
+
+describe('streamEvents against the simulator', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ minions: 5, presenceIntervalMs: 0 });
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  const makeClient = (delays: number[] = []) =>
+    new SaltApiClient({
+      url: sim.url,
+      username: 'saltdev',
+      password: 'x',
+      eauth: 'auto',
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    });
+
+  test('yields {tag, data} in order and recovers from a dropped stream', async () => {
+    const delays: number[] = [];
+    const f = follow(makeClient(delays));
+    try {
+      await f.connected(1);
+      for (const i of [1, 2, 3]) sim.emit(`halite/test/${i}`, { i });
+      await f.received(3);
+      sim.faults.dropEventStreams();
+      await f.connected(2);
+      for (const i of [4, 5, 6]) sim.emit(`halite/test/${i}`, { i });
+      await f.received(6);
+      assert.deepEqual(f.tags(), [1, 2, 3, 4, 5, 6].map((i) => `halite/test/${i}`));
+      assert.equal(f.events[0].data.i, 1);
+      assert.equal(typeof f.events[0].data._stamp, 'string', 'Salt stamps every event');
+      assert.ok(f.statuses.some((st) => st.state === 'reconnecting'));
+      assert.ok(delays.length >= 1 && delays.every((d) => d <= 4000));
+    } finally {
+      await f.stop();
+    }
+  });
+
+  test('after token expiry: one more event, then a re-login and the stream continues', async () => {
+    const client = makeClient();
+    const f = follow(client);
+    try {
+      await f.connected(1);
+      const logins = sim.stats.logins;
+      sim.faults.expireTokens();
+      sim.emit('halite/test/last-before-expiry', {}); // delivered, then salt-api ends the stream
+      await f.connected(2);
+      assert.equal(sim.stats.logins, logins + 1, 'exactly one new login');
+      sim.emit('halite/test/after-relogin', {});
+      await f.received(2);
+      assert.deepEqual(f.tags(), ['halite/test/last-before-expiry', 'halite/test/after-relogin']);
+    } finally {
+      await f.stop();
+    }
+  });
+
+  test('a job publishes new and ret events through the stream', async () => {
+    const client = makeClient();
+    const seen: string[] = [];
+    const ctrl = new AbortController();
+    let connected!: () => void;
+    const isConnected = new Promise<void>((resolve) => (connected = resolve));
+    const reader = (async () => {
+      for await (const e of client.streamEvents({ signal: ctrl.signal, onStatus: (st) => st.state === 'connected' && connected() })) {
+        seen.push(e.tag);
+        if (seen.some((t) => /^salt\/job\/\d{20}\/ret\//.test(t))) break;
+      }
+    })();
+    await isConnected;
+    const job = await client.localAsync(sim.fleet.idsWithKey('accepted')[0], 'test.ping');
+    await reader;
+    ctrl.abort();
+    assert.ok(seen.includes(`salt/job/${job.jid}/new`), seen.join(', '));
+    assert.ok(seen.some((t) => t.startsWith(`salt/job/${job.jid}/ret/`)));
   });
 });
