@@ -15,9 +15,9 @@ interface Seed { fun: string; arg?: unknown[]; kwarg?: Record<string, unknown>; 
 const SEEDS: Seed[] = [
   { fun: 'test.ping', tgt: '*' },
   { fun: 'grains.item', arg: ['os', 'osrelease'], tgt: 'web*' },
-  { fun: 'state.apply', arg: ['common'], tgt: 'G@roles:web', tgtType: 'compound' },
+  { fun: 'state.apply', arg: ['common'], tgt: 'web*' },
   { fun: 'cmd.run', arg: ['uptime'], tgt: 'db*' },
-  { fun: 'state.highstate', tgt: 'roles:db', tgtType: 'grain' },
+  { fun: 'state.highstate', tgt: 'db*' },
   { fun: 'manage.status', tgt: 'salt-master', runner: true },
   { fun: 'test.version', tgt: '*' },
   { fun: 'pkg.list_pkgs', tgt: 'cache*' },
@@ -27,7 +27,7 @@ const SEEDS: Seed[] = [
   { fun: 'saltutil.refresh_pillar', tgt: '*', user: 'root' },
 ];
 
-/** Adds `count` finished jobs spread over the hour before `nowMs`. Big targets are capped at 200 minions. */
+/** Adds `count` finished jobs spread over the hour before `nowMs`. Targets are globs and capped at 200 minions to stay cheap on big fleets. */
 export function seedHistory(m: SimMaster, count: number, nowMs: number): void {
   for (let i = 0; i < count; i++) {
     const seed = SEEDS[i % SEEDS.length];
