@@ -9,13 +9,13 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { startSimulator, type Simulator } from './server.ts';
 import { shapeDiff } from './shape.ts';
+import { login as loginAt, rawRequest, type RawResponse } from './testing.ts';
 
 const DIR = process.env.HALITE_RECORDINGS_DIR ?? path.resolve(process.cwd(), '../shared/salt-api-recordings');
 
@@ -54,27 +54,7 @@ const DB01_STATE: Record<string, 'accepted' | 'rejected' | undefined> = {
   'wheel-key.finger-all': undefined, 'events-trigger-06-test.ping-3-minions': 'accepted', 'events-trigger-07-key.reject': 'accepted', 'events-trigger-08-key.delete': 'rejected',
 };
 
-interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
-
-/** A request with exactly the given headers (fetch would add Content-Type and Accept-Encoding). */
-export function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function login(sim: Simulator, extra: Record<string, unknown> = {}, username = 'saltdev'): Promise<string> {
-  const r = await rawRequest(`${sim.url}/login`, 'POST', { 'Content-Type': 'application/json', Accept: 'application/json' },
-    JSON.stringify({ username, password: 'x', eauth: 'auto', ...extra }));
-  return JSON.parse(r.body.toString()).return[0].token;
-}
+const login = (sim: Simulator, extra: Record<string, unknown> = {}, username = 'saltdev') => loginAt(sim.url, extra, username);
 
 function substitute(text: string, map: Map<string, string>): string {
   let out = text;
