@@ -4,14 +4,15 @@
  * Web-standard on purpose (fetch, AbortSignal, TextDecoder): the Node-only TLS transport is
  * injected as `fetch` (see transport.ts), so this module can run on Deno later.
  *
- * Token handling: lazy login on first use; a single in-flight login promise is the lock, so N
- * concurrent requests with a missing, expiring or rejected token cause exactly one `/login`.
+ * Token handling (session.ts): lazy login on first use; a single in-flight login is the lock, so
+ * N concurrent requests with a missing, expiring or rejected token cause exactly one `/login`.
  * Response shapes follow the Salt 3007 recordings (`../shared/salt-api-recordings/README.md`).
  *
  * @module
  */
 import { SaltApiError, SaltApiUnavailable } from './errors.ts';
 import { streamSaltEvents } from './events.ts';
+import { SaltSession } from './session.ts';
 import { createSaltFetch } from './transport.ts';
 import type {
   LocalAsyncOptions,
@@ -22,7 +23,7 @@ import type {
   SaltToken,
   StreamEventsOptions,
 } from './types.ts';
-import { backoffDelay, describeNetworkError, parseJsonBody, readReturn } from './wire.ts';
+import { backoffDelay, describeNetworkError, expectDict, firstLine, localLow, parseJsonBody, readReturn } from './wire.ts';
 
 export type { SaltToken, SaltEvent, SaltLogger, LocalCallOptions, LocalAsyncOptions, LocalAsyncResult } from './types.ts';
 export type { SaltEventStreamStatus, SaltEventStreamState, StreamEventsOptions } from './types.ts';
@@ -66,9 +67,6 @@ export interface SaltApiClientOptions {
  */
 type RetryMode = 'call' | 'dispatch';
 
-/** Seconds of token life under which the client logs in again before a request. */
-const REFRESH_MARGIN_S = 60;
-
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const silentLogger: SaltLogger = { warn() {}, info() {} };
 
@@ -76,7 +74,8 @@ const silentLogger: SaltLogger = { warn() {}, info() {} };
 export class SaltApiClient {
   /** Base URL without a trailing slash. */
   readonly url: string;
-  /** Counters for tests and diagnostics: `/login` calls made and requests re-sent. */
+  /** Counters for tests and diagnostics: `/login` calls made, and requests re-sent (after a
+   *  5xx, a network failure, or the one retry after a 401). */
   readonly stats = { logins: 0, retries: 0 };
 
   readonly #opts: SaltApiClientOptions;
@@ -86,12 +85,7 @@ export class SaltApiClient {
   readonly #log: SaltLogger;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
-  #token: SaltToken | null = null;
-  /** Local clock (ms) at which the token stops being used; derived from expire - start so a
-   *  skewed salt-api clock does not matter. */
-  #refreshAt = 0;
-  /** The lock: the one login in flight, joined by everyone who needs a token meanwhile. */
-  #loginInFlight: Promise<SaltToken> | null = null;
+  readonly #session: SaltSession;
 
   constructor(opts: SaltApiClientOptions) {
     this.#opts = opts;
@@ -104,20 +98,17 @@ export class SaltApiClient {
     this.#log = opts.logger ?? silentLogger;
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
     this.#maxRetries = opts.maxRetries ?? 3;
+    this.#session = new SaltSession(() => this.#doLogin(), this.#now);
   }
 
   /** Log in now (joining a login already in flight) and return the fresh token. */
   login(): Promise<SaltToken> {
-    this.#loginInFlight ??= this.#doLogin().finally(() => {
-      this.#loginInFlight = null;
-    });
-    return this.#loginInFlight;
+    return this.#session.renew();
   }
 
   /** Clear the token on salt-api and forget it locally. A token salt-api already dropped is fine. */
   async logout(): Promise<void> {
-    const token = this.#token;
-    this.#token = null;
+    const token = this.#session.clear();
     if (!token) return;
     try {
       await this.#send('/logout', undefined, { mode: 'call', token: token.token });
@@ -215,7 +206,7 @@ export class SaltApiClient {
         sleep: this.#sleep,
         logger: this.#log,
         timeoutMs: this.#timeoutMs,
-        token: async (stale) => (await (stale ? this.#relogin(stale) : this.#validToken())).token,
+        token: async (stale) => (await (stale ? this.#session.replace(stale) : this.#session.current())).token,
       },
       o,
     );
@@ -229,30 +220,11 @@ export class SaltApiClient {
     if (!token || typeof token.token !== 'string' || typeof token.expire !== 'number') {
       throw new SaltApiError(200, '', 'salt-api /login: reply has no token');
     }
-    const lifetimeS = token.expire - (typeof token.start === 'number' ? token.start : this.#now() / 1000);
-    // A token shorter-lived than two margins would be refreshed on every request: use half its life.
-    const marginS = Math.min(REFRESH_MARGIN_S, lifetimeS / 2);
-    this.#token = token;
-    this.#refreshAt = this.#now() + (lifetimeS - marginS) * 1000;
     if (!Array.isArray(token.perms) || token.perms.length === 0) {
       this.#log.warn('salt-api login has no permissions; every call will be refused', { user: token.user, eauth });
     }
     this.#log.info('salt-api login', { user: token.user, eauth: token.eauth, expire: token.expire });
     return token;
-  }
-
-  /** The current token if it has more than the margin left, else the (single) login. */
-  #validToken(): Promise<SaltToken> {
-    if (this.#token && this.#now() < this.#refreshAt) return Promise.resolve(this.#token);
-    return this.login();
-  }
-
-  /** After `stale` was refused: reuse a newer token someone else already got, else log in once. */
-  #relogin(stale: string): Promise<SaltToken> {
-    if (this.#token && this.#token.token !== stale && this.#now() < this.#refreshAt) {
-      return Promise.resolve(this.#token);
-    }
-    return this.login();
   }
 
   /** POST one lowstate chunk to `/` and return `return[0]`. */
@@ -262,13 +234,13 @@ export class SaltApiClient {
 
   /** An authenticated POST /: one forced re-login and one retry when salt-api answers 401. */
   async #request(body: unknown, mode: RetryMode): Promise<unknown> {
-    const token = await this.#validToken();
+    const token = await this.#session.current();
     try {
       return await this.#send('/', body, { mode, token: token.token });
     } catch (err) {
       if (!(err instanceof SaltApiError && err.status === 401)) throw err;
       this.#log.warn('salt-api refused the token; logging in again', { status: 401 });
-      const fresh = await this.#relogin(token.token);
+      const fresh = await this.#session.replace(token.token);
       this.stats.retries++;
       return await this.#send('/', body, { mode, token: fresh.token });
     }
@@ -319,26 +291,4 @@ export class SaltApiClient {
     this.#log.warn('salt-api request failed; retrying', { path, reason, attempt: attempt + 1, delayMs: delay });
     await this.#sleep(delay);
   }
-}
-
-function localLow(tgt: string | string[], fun: string, o: LocalCallOptions): Record<string, unknown> {
-  const low: Record<string, unknown> = { tgt, fun };
-  const tgtType = o.tgtType ?? (Array.isArray(tgt) ? 'list' : undefined);
-  if (tgtType) low.tgt_type = tgtType;
-  if (o.arg) low.arg = o.arg;
-  if (o.kwarg) low.kwarg = o.kwarg;
-  if (o.timeout !== undefined) low.timeout = o.timeout;
-  if (o.fullReturn) low.full_return = true;
-  return low;
-}
-
-function expectDict(value: unknown, what: string): Record<string, unknown> {
-  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-  throw new SaltApiError(200, text, `salt-api ${what}: expected a dict, got ${firstLine(text)}`);
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim()) ?? '';
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }

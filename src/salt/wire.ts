@@ -1,10 +1,11 @@
 /**
- * Wire-level helpers of the salt-api client: backoff, network-error classification and
- * response parsing. Pure functions, shared by client.ts and events.ts.
+ * Wire-level helpers of the salt-api client: backoff, network-error classification, response
+ * parsing and lowstate building. Pure functions, shared by client.ts and events.ts.
  *
  * @module
  */
 import { SaltApiError, errorExcerpt } from './errors.ts';
+import type { LocalCallOptions } from './types.ts';
 
 /** First backoff delay, in ms. */
 export const BACKOFF_BASE_MS = 500;
@@ -77,4 +78,29 @@ export function readReturn(body: unknown): unknown[] {
   if (Array.isArray(ret)) return ret;
   const text = typeof ret === 'string' ? ret : JSON.stringify(body ?? null);
   throw new SaltApiError(200, text, `salt-api: expected {"return": [...]}, got ${text.slice(0, 200)}`);
+}
+
+/** The lowstate keys of a local-family call (`tgt`, `fun`, `tgt_type`, `arg`, `kwarg`, ...). */
+export function localLow(tgt: string | string[], fun: string, o: LocalCallOptions): Record<string, unknown> {
+  const low: Record<string, unknown> = { tgt, fun };
+  const tgtType = o.tgtType ?? (Array.isArray(tgt) ? 'list' : undefined);
+  if (tgtType) low.tgt_type = tgtType;
+  if (o.arg) low.arg = o.arg;
+  if (o.kwarg) low.kwarg = o.kwarg;
+  if (o.timeout !== undefined) low.timeout = o.timeout;
+  if (o.fullReturn) low.full_return = true;
+  return low;
+}
+
+/** `value` when it is a dict; else a SaltApiError naming what was expected. */
+export function expectDict(value: unknown, what: string): Record<string, unknown> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+  throw new SaltApiError(200, text, `salt-api ${what}: expected a dict, got ${firstLine(text)}`);
+}
+
+/** The first non-blank line of `text`, cut to 200 chars (for error messages). */
+export function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim()) ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
