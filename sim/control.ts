@@ -37,7 +37,7 @@ export async function handleControl(sim: Simulator, req: IncomingMessage, res: S
       const keys = sim.fleet.keyLists();
       return reply(res, 200, { preset: sim.fleet.preset, seed: sim.fleet.seed, size: sim.fleet.size, accepted: keys.minions.length,
         pending: keys.minions_pre.length, rejected: keys.minions_rejected.length, denied: keys.minions_denied.length,
-        present: sim.fleet.present(Date.now()).length, nodegroups: sim.fleet.nodegroups });
+        present: sim.fleet.present(sim.master.now()).length, nodegroups: sim.fleet.nodegroups });
     }
     return reply(res, 404, { error: `no control route ${req.method} ${path}` });
   }
