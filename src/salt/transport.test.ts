@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
+import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,5 +65,27 @@ describe('createSaltFetch (TLS)', { skip: hasOpenssl ? false : 'openssl not inst
 
   test('a CA bundle that contains it makes it trusted', async () => {
     assert.deepEqual(await client({ caBundle: cert }).localCall('*', 'test.ping'), { web01: true });
+  });
+});
+
+describe('createSaltFetch (connect timeout)', () => {
+  test('a TLS handshake that never completes fails with a connect timeout, before any request', async () => {
+    // A TCP server that accepts and then says nothing: the TLS ClientHello is never answered.
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createTcpServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      await assert.rejects(createSaltFetch({ connectTimeoutMs: 150 })(`https://127.0.0.1:${port}/login`), (e: unknown) => {
+        assert.deepEqual(describeNetworkError(e, 30_000), { reason: 'connect timeout', mayHaveReachedSalt: false });
+        return true;
+      });
+      // undici checks connect timeouts on a coarse timer (~0.5-1 s); the default would be 5 s.
+      assert.ok(Date.now() - started < 3000, 'the configured connect timeout ended it');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
