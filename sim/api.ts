@@ -29,7 +29,7 @@ const BAD_CREDENTIALS = 'Could not authenticate using provided credentials';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Session tool + salt_auth tool: answers 401 itself and returns null when the request may not proceed. */
-function authorize(ex: Exchange, auth: AuthStore, opts: { cachePrivate?: boolean } = {}): { session: Session; token: SaltToken } | null {
+function authorize(ex: Exchange, auth: AuthStore, opts: { cachePrivate?: boolean; onExpired?: (token: SaltToken) => void } = {}): { session: Session; token: SaltToken } | null {
   const session = auth.session(sessionIdOf(ex.req));
   ex.cookie = session?.id ?? auth.newSessionId();
   if (!session) {
@@ -39,6 +39,7 @@ function authorize(ex: Exchange, auth: AuthStore, opts: { cachePrivate?: boolean
   ex.cachePrivate = opts.cachePrivate !== false;
   const token = auth.token(session.saltToken);
   if (!token || !auth.tokenValid(session.saltToken)) {
+    if (token) opts.onExpired?.(token);
     sendError(ex, 401, 'Authentication error occurred.');
     return null;
   }
@@ -115,6 +116,17 @@ function stats(deps: ApiDeps, ex: Exchange): Record<string, unknown> {
   };
 }
 
+/** The master's `salt/job/error` for a publish refused because the eauth token expired. */
+function publishRejected(master: SimMaster, ex: Exchange, raw: Buffer, token: SaltToken): void {
+  let chunks: Lowstate[] = [];
+  try { chunks = toLowstates(parseBody(ex.req, raw)); } catch { return; }
+  for (const c of chunks.filter((c) => String(c.client ?? '').startsWith('local'))) {
+    master.bus.fire('salt/job/error', { cmd: 'publish', tgt: c.tgt, fun: c.fun, arg: c.arg ?? [], key: 'REDACTED', tgt_type: c.tgt_type ?? 'glob',
+      ret: '', jid: '', kwargs: { client: c.client, token: token.token }, user: 'root',
+      error: { name: 'AuthenticationError', message: 'Authentication error occurred.' } });
+  }
+}
+
 /** Handles one salt-api request (the body already read; /events streams). */
 export async function handleApi(deps: ApiDeps, ex: Exchange, url: URL, raw: Buffer): Promise<void> {
   const { master, auth } = deps;
@@ -162,7 +174,7 @@ export async function handleApi(deps: ApiDeps, ex: Exchange, url: URL, raw: Buff
       return sendError(ex, 404, `The path '${url.pathname}' was not found.`);
     }
     ex.allow = known[top];
-    const granted = authorize(ex, auth, { cachePrivate: top !== 'keys' });
+    const granted = authorize(ex, auth, { cachePrivate: top !== 'keys', onExpired: (t) => { if (top === '' && method === 'POST') publishRejected(master, ex, raw, t); } });
     if (!granted) return;
     if (top !== 'hook' && rejectQuery(ex, url)) return;
     if (rejectAccept(ex)) return;

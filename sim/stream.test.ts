@@ -123,6 +123,28 @@ describe('/events ends one event after the token dies', () => {
     }
   });
 
+  test('like events-token-expiry.sse: a publish with the expired token fires salt/job/error, the last event', async () => {
+    const theirs = parseFrames(recorded('events-token-expiry.sse'));
+    assert.equal(theirs.at(-1)!.tag, 'salt/job/error');
+    const clock = { offset: 0 };
+    const sim = await startSimulator({ preset: 'lab', jobDurationMs: 5, clock: () => Date.now() + clock.offset });
+    try {
+      const token = await login(sim.url, { token_expire: 20 });
+      const stream = await openEvents(sim.url, `?token=${token}`);
+      await call(sim.url, token, [{ client: 'local', tgt: 'web01', fun: 'test.ping' }]);
+      await stream.until((t) => t.includes('/ret/web01'));
+      clock.offset += 21_000;
+      const refused = await call(sim.url, token, [{ client: 'local', tgt: 'web01', fun: 'test.ping' }]);
+      assert.equal(refused.status, 401);
+      await stream.ended;
+      const ours = parseFrames(stream.text());
+      assert.equal(ours.at(-1)!.tag, 'salt/job/error');
+      assert.deepEqual(shapeDiff(theirs.at(-1)!.data, ours.at(-1)!.data), []);
+    } finally {
+      await sim.close();
+    }
+  });
+
   test('logout while open: like events-logout-while-open.sse, one more event then the end', async () => {
     const recordedText = recorded('events-logout-while-open.sse');
     assert.ok(recordedText.startsWith('retry: 400\ntag: ') && recordedText.endsWith('\n\n'));
