@@ -10,7 +10,7 @@ export interface LayoutProps {
   csrfToken: string | null;
   nav: NavEntry[];
   banner: Banner | null;
-  assets: { css: string; htmx: string; sse: string; js: string };
+  assets: { css: string; htmx: string; sse: string; js: string; icon: string };
   children: JSX.Element;
 }
 
@@ -40,6 +40,7 @@ export function Layout(p: LayoutProps): string {
           <meta name="htmx-config" content={HTMX_CONFIG} />
           {p.csrfToken ? <meta name="csrf-token" content={p.csrfToken} /> : ''}
           <title safe>{`${p.title} · Halite`}</title>
+          <link rel="icon" href={p.assets.icon} type="image/svg+xml" />
           <link rel="stylesheet" href={p.assets.css} />
           <script src={p.assets.htmx} defer></script>
           <script src={p.assets.sse} defer></script>

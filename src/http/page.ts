@@ -19,6 +19,7 @@ export async function renderPage(
   const ctx = c as Context<AppEnv>;
   const deps = ctx.var.deps;
   const auth = ctx.var.auth ?? ANONYMOUS;
+  const url = (path: string) => (deps ? assetUrl(deps.assets, path) : path);
   const props: Omit<LayoutProps, 'children'> = {
     title: page.title,
     active: page.active ?? '',
@@ -27,10 +28,11 @@ export async function renderPage(
     nav: auth.user && !auth.user.mustChangePw ? navFor(auth.permissions) : [],
     banner: deps ? await bannerFor(ctx) : null,
     assets: {
-      css: deps ? assetUrl(deps.assets, '/static/halite.css') : '/static/halite.css',
-      htmx: deps ? assetUrl(deps.assets, '/static/vendor/htmx-2.0.11.min.js') : '/static/vendor/htmx-2.0.11.min.js',
-      sse: deps ? assetUrl(deps.assets, '/static/vendor/htmx-ext-sse-2.2.4.min.js') : '/static/vendor/htmx-ext-sse-2.2.4.min.js',
-      js: deps ? assetUrl(deps.assets, '/static/halite.js') : '/static/halite.js',
+      css: url('/static/halite.css'),
+      htmx: url('/static/vendor/htmx-2.0.11.min.js'),
+      sse: url('/static/vendor/htmx-ext-sse-2.2.4.min.js'),
+      js: url('/static/halite.js'),
+      icon: url('/static/favicon.svg'),
     },
   };
   return Layout({ ...props, children: await page.content });
