@@ -57,7 +57,14 @@ export class JobCache {
   private lastJid = '';
   private micro = 0;
 
-  constructor(private readonly now: () => number, private readonly limit = 10_000) {}
+  private targeted = 0;
+
+  /**
+   * @param limit most jobs kept (Salt's keep_jobs, by count)
+   * @param maxTargeted most minion entries kept across jobs, so pinging a 100k fleet again and
+   *   again cannot exhaust memory
+   */
+  constructor(private readonly now: () => number, private readonly limit = 10_000, private readonly maxTargeted = 2_000_000) {}
 
   /** A fresh 20-digit jid, strictly increasing even within one millisecond. */
   newJid(): string {
@@ -71,8 +78,13 @@ export class JobCache {
   /** Stores a job, evicting the oldest beyond the cache limit. */
   add(job: SimJob): SimJob {
     this.jobs.set(job.jid, job);
+    this.targeted += job.minions.length;
     if (job.jid > this.lastJid) this.lastJid = job.jid;
-    while (this.jobs.size > this.limit) this.jobs.delete(this.jobs.keys().next().value!);
+    while (this.jobs.size > 1 && (this.jobs.size > this.limit || this.targeted > this.maxTargeted)) {
+      const oldest = this.jobs.values().next().value!;
+      this.jobs.delete(oldest.jid);
+      this.targeted -= oldest.minions.length;
+    }
     return job;
   }
 
