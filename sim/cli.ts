@@ -2,7 +2,8 @@
  * @module sim/cli
  * `npm run sim -- --minions 500 --port 8000`: runs the salt-api simulator on its own and prints
  * where it listens and how to log in. Options: --minions N, --port P, --host H, --seed S,
- * --preset lab, --job-duration MS, --token-ttl S, --username U, --shared-secret X, --history N.
+ * --preset lab, --job-duration MS, --token-ttl S, --username U, --shared-secret X, --history N,
+ * --activity MS (publish a small background job every MS, for demos).
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from './server.ts';
@@ -11,13 +12,13 @@ const { values } = parseArgs({
   options: {
     minions: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' },
     preset: { type: 'string' }, 'job-duration': { type: 'string' }, 'token-ttl': { type: 'string' },
-    username: { type: 'string' }, 'shared-secret': { type: 'string' }, history: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    username: { type: 'string' }, 'shared-secret': { type: 'string' }, history: { type: 'string' }, activity: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
   console.log('usage: npm run sim -- [--minions 20] [--port 8000] [--host 127.0.0.1] [--seed 1] [--preset lab]\n' +
-    '       [--job-duration 50] [--token-ttl 43200] [--username saltdev] [--shared-secret sim-shared-secret] [--history 24]');
+    '       [--job-duration 50] [--token-ttl 43200] [--username saltdev] [--shared-secret sim-shared-secret] [--history 24] [--activity MS]');
   process.exit(0);
 }
 
@@ -31,7 +32,7 @@ if (values.preset !== undefined && values.preset !== 'lab') {
 const sim = await startSimulator({
   minions: num(values.minions), port: num(values.port) ?? 8000, host: values.host, seed: num(values.seed),
   preset: values.preset === 'lab' ? 'lab' : undefined, jobDurationMs: num(values['job-duration']), tokenTtlSeconds: num(values['token-ttl']),
-  username, sharedSecret, history: num(values.history),
+  username, sharedSecret, history: num(values.history), activityIntervalMs: num(values.activity),
 });
 const keys = sim.fleet.keyLists();
 console.log(`salt-api simulator listening on ${sim.url}`);

@@ -147,3 +147,15 @@ test('a 10k-minion fleet answers key.list_all and cache.grains quickly', async (
     await sim.close();
   }
 });
+
+test('background activity publishes small jobs as the scheduler user', async () => {
+  const sim = await startSimulator({ minions: 10, jobDurationMs: 1, history: 0, activityIntervalMs: 10 });
+  try {
+    await new Promise((r) => setTimeout(r, 80));
+    const jobs = sim.master.jobs.all().filter((j) => j.user === 'scheduler');
+    assert.ok(jobs.length >= 3, `only ${jobs.length} jobs`);
+    assert.ok(jobs.every((j) => j.tgtType === 'list' && j.minions.length >= 1 && j.minions.length <= 5));
+  } finally {
+    await sim.close();
+  }
+});

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startActivity } from './activity.ts';
 import { handleApi } from './api.ts';
 import { AuthStore } from './auth.ts';
 import { send, type Exchange } from './cherrypy.ts';
@@ -49,6 +50,8 @@ export interface SimulatorOptions {
   failedLoginDelayMs?: number;
   /** Period of salt/presence/present and pending-key salt/auth events, default 60000 ms (0 = off). */
   presenceIntervalMs?: number;
+  /** Publish a small background job every this many ms (for demos), default 0 = off. */
+  activityIntervalMs?: number;
 }
 
 /** Fault injection controls. */
@@ -163,6 +166,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
   }, presenceEvery) : null;
   ticker?.unref();
+  const stopActivity = (opts.activityIntervalMs ?? 0) > 0 ? startActivity(master, opts.activityIntervalMs!) : () => {};
 
   const faults: SimFaults = {
     failNext(n, status = 500, o = {}) { state.failNext = n; state.failStatus = status; state.failLogin = o.includeLogin === true; },
@@ -192,6 +196,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     async close() {
       if (ticker) clearInterval(ticker);
+      stopActivity();
       master.close();
       await stop();
     },
