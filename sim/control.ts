@@ -54,7 +54,7 @@ export async function handleControl(sim: Simulator, req: IncomingMessage, res: S
       const ms = num('ms', 1000);
       reply(res, 200, { ok: true, ms });
       // Answer first: going down closes this very connection.
-      res.on('finish', () => { setTimeout(() => { void sim.downFor(ms); }, 10); });
+      setTimeout(() => { void sim.downFor(ms); }, 10).unref();
       return;
     }
     case '/_sim/emit':
