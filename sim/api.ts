@@ -7,7 +7,7 @@
  */
 import type { AuthStore, SaltToken, Session } from './auth.ts';
 import { negotiate, notAcceptableMessage, send, sendData, sendError, sendUnexpected, type Exchange } from './cherrypy.ts';
-import { ALL_CLIENTS, HttpError, runChunk, type Lowstate } from './lowstate.ts';
+import { ALL_CLIENTS, checkPerms, HttpError, runChunk, type Lowstate } from './lowstate.ts';
 import type { SimMaster } from './master.ts';
 import { parseBody, sessionIdOf, titleCaseHeaders, toLowstates } from './request.ts';
 import { runRunner } from './runners.ts';
@@ -198,11 +198,13 @@ export async function handleApi(deps: ApiDeps, ex: Exchange, url: URL, raw: Buff
         return sendData(ex, 200, { return: ret });
       }
       case 'jobs': {
+        checkPerms('runner', token);
         if (!sub) return sendData(ex, 200, { return: [await runRunner(master, 'jobs.list_jobs', [], {}, token.name)] });
         const info = await runRunner(master, 'jobs.list_job', [sub], {}, token.name);
         return sendData(ex, 200, { info: [info], return: [master.jobs.returns(sub)] });
       }
       case 'keys': {
+        checkPerms('wheel', token);
         const wheel = sub ? runWheel(master, 'key.finger', { match: sub }, token.name) : runWheel(master, 'key.list_all', {}, token.name);
         return sendData(ex, 200, { return: (wheel.data as Record<string, unknown>).return });
       }

@@ -109,3 +109,21 @@ describe('faults', () => {
     stream.close();
   });
 });
+
+test('a user unknown to eauth auto logs in with perms {} and is refused everywhere', async () => {
+  const sim = await startSimulator({ preset: 'lab' });
+  try {
+    const token = await login(sim.url, {}, 'mallory');
+    const local = await call(sim.url, token, [{ client: 'local', tgt: '*', fun: 'test.ping' }]);
+    assert.equal(local.status, 401);
+    assert.match(local.body, /<p>Authorization error occurred.<\/p>/);
+    for (const path of ['/jobs', '/keys']) {
+      const r = await rawRequest(`${sim.url}${path}`, 'GET', { 'X-Auth-Token': token });
+      assert.equal(r.status, 401, path);
+      assert.match(r.body.toString(), /Authentication failure of type "token" occurred for user mallory./);
+    }
+    assert.equal((await rawRequest(`${sim.url}/minions`, 'GET', { 'X-Auth-Token': token })).status, 401);
+  } finally {
+    await sim.close();
+  }
+});
