@@ -48,7 +48,7 @@ export interface SimulatorOptions {
   history?: number;
   /** Delay of a failed login (real Salt takes ~1 s), default 0. */
   failedLoginDelayMs?: number;
-  /** Period of salt/presence/present and pending-key salt/auth events, default 60000 ms (0 = off). */
+  /** Period of salt/presence/present events, default 60000 ms (0 = off); pending keys' salt/auth come every min(10 s, this). */
   presenceIntervalMs?: number;
   /** Publish a small background job every this many ms (for demos), default 0 = off. */
   activityIntervalMs?: number;
@@ -161,11 +161,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       for (const id of fresh.slice(0, 100)) master.minionStart(id);
     }
     lastPresent = next;
+  }, presenceEvery) : null;
+  ticker?.unref();
+  // A running minion with a pending key retries authentication about every 10 s.
+  const authTicker = presenceEvery > 0 ? setInterval(() => {
+    if (master.bus.size === 0) return;
     for (const id of fleet.idsWithKey('pending').filter((i) => fleet.isUp(i, now())).slice(0, 50)) {
       master.bus.fire('salt/auth', { result: true, act: 'pend', id, pub: publicKeyPem(fleet.seed, id) });
     }
-  }, presenceEvery) : null;
-  ticker?.unref();
+  }, Math.min(10_000, presenceEvery)) : null;
+  authTicker?.unref();
   const stopActivity = (opts.activityIntervalMs ?? 0) > 0 ? startActivity(master, opts.activityIntervalMs!) : () => {};
 
   const faults: SimFaults = {
@@ -196,6 +201,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     async close() {
       if (ticker) clearInterval(ticker);
+      if (authTicker) clearInterval(authTicker);
       stopActivity();
       master.close();
       await stop();
