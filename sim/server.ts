@@ -193,7 +193,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port, fleet, master, stats, faults,
     emit(tag, data) { master.bus.fire(tag, data); },
-    resetStats() { stats.logins = 0; stats.requests = 0; stats.byPath = {}; },
+    resetStats() { stats.logins = 0; stats.requests = 0; for (const k of Object.keys(stats.byPath)) delete stats.byPath[k]; },
     async downFor(ms) {
       await stop();
       await new Promise((r) => setTimeout(r, ms));
