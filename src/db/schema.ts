@@ -3,3 +3,4 @@
  * Every table, re-exported from the feature that owns it, so drizzle-kit sees one schema.
  */
 export * from '../auth/model.ts';
+export * from '../settings/model.ts';
