@@ -16,18 +16,26 @@ import { staticRoutes } from './http/assets.ts';
 import { healthRoutes } from './health/routes.ts';
 import { homeRoutes } from './home/routes.tsx';
 import { ANONYMOUS } from './auth/context.ts';
+import { csrfMiddleware, sessionMiddleware } from './auth/middleware.ts';
+import { authRoutes } from './auth/routes.tsx';
+import { PermissionCache } from './rbac/service.ts';
+import { LoginThrottle } from './auth/throttle.ts';
 
 export type App = OpenAPIHono<AppEnv>;
 
 /** Builds the application. */
 export function createApp(settings: Settings, deps: AppDeps): App {
   const app = new OpenAPIHono<AppEnv>({ defaultHook });
+  const permissionCache = new PermissionCache();
+  const loginThrottle = new LoginThrottle();
 
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(async (c, next) => {
     c.set('settings', settings);
     c.set('deps', deps);
     c.set('auth', ANONYMOUS);
+    c.set('permissionCache', permissionCache);
+    c.set('loginThrottle', loginThrottle);
     await next();
   });
   app.use(requestLogger(deps.logger));
@@ -50,6 +58,9 @@ export function createApp(settings: Settings, deps: AppDeps): App {
 
   app.route('/', staticRoutes(deps.assets));
   app.route('/', healthRoutes);
+  app.use(sessionMiddleware());
+  app.use(csrfMiddleware());
+  app.route('/', authRoutes);
   app.route('/', homeRoutes);
 
   app.onError(onError);

@@ -11,6 +11,7 @@ import { openDb, migrate } from './db/open.ts';
 import { createApp } from './main.ts';
 import { loadAssets } from './http/load-assets.ts';
 import { ensureSecretKey } from './secret-key.ts';
+import { prepareAuth } from './auth/bootstrap.ts';
 
 async function main(): Promise<void> {
   let settings;
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const handle = await openDb(settings);
   await migrate(handle, settings.migrationsDir);
+  await prepareAuth(handle.db, logger);
   logger.info('database ready', {
     engine: handle.engine,
     location: handle.engine === 'pglite' ? settings.dataDir : '(HALITE_DATABASE_URL)',

@@ -3,10 +3,14 @@
  * The overview page: what a signed-in operator lands on.
  */
 import { createRouter } from '../http/router.ts';
+import { pageRoute } from '../http/route.ts';
+import { perm } from '../auth/access.ts';
 import { renderPage } from '../http/page.ts';
 import { Overview } from '../../views/home/overview.tsx';
 
-export const homeRoutes = createRouter().get('/', async (c) => {
+export const homeRoutes = createRouter();
+
+pageRoute(homeRoutes, '/', perm('view', 'dashboard:*'), async (c) => {
   const runtime = c.var.deps.runtime;
   const salt = runtime ? runtime.status() : null;
   return c.html(await renderPage(c, { title: 'Overview', active: 'home', content: Overview({ salt }) }));

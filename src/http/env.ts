@@ -8,6 +8,8 @@ import type { Settings } from '../config.ts';
 import type { AssetStore } from './assets.ts';
 import type { AuthState } from '../auth/context.ts';
 import type { Runtime } from '../runtime-types.ts';
+import type { PermissionCache } from '../rbac/service.ts';
+import type { LoginThrottle } from '../auth/throttle.ts';
 
 /** What createApp is given; features read it from `c.var.deps`. */
 export interface AppDeps {
@@ -27,5 +29,7 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     auth: AuthState;
+    permissionCache: PermissionCache;
+    loginThrottle: LoginThrottle;
   };
 }

@@ -10,6 +10,7 @@ import { loadAssets } from '../../src/http/load-assets.ts';
 import type { AppDeps } from '../../src/http/env.ts';
 import type { DbEngine, DbHandle } from '../../src/db/types.ts';
 import { openTestDb } from './db.ts';
+import { prepareAuth } from '../../src/auth/bootstrap.ts';
 
 export interface TestApp {
   app: App;
@@ -28,6 +29,7 @@ export function useTestApp(
   let ctx: TestApp | undefined;
   before(async () => {
     const handle = await openTestDb(engine);
+    await prepareAuth(handle.db);
     const logs: string[] = [];
     const logger: Logger = createLogger('debug', (line) => logs.push(line));
     const settings = testSettings(opts.settings);
