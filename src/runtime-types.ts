@@ -4,6 +4,8 @@
  * Kept apart from src/runtime.ts so routes depend on the shape, not on the pollers behind it.
  */
 import type { SaltApiClient } from './salt/client.ts';
+import type { Db } from './db/types.ts';
+import type { PollerStatus } from './settings/schemas.ts';
 
 export type SaltConnectionState = 'unconfigured' | 'connecting' | 'ok' | 'login_failed' | 'unreachable';
 
@@ -23,4 +25,8 @@ export interface Runtime {
   /** The current client, or null when Salt is unconfigured or login failed. */
   readonly salt: SaltApiClient | null;
   status(): SaltStatus;
+  /** Applies the settings stored in `db` without a restart (RuntimeConfig; fakes may omit it). */
+  reload?(db: Db): Promise<void>;
+  /** Each poller's last success, last error and staleness (RuntimeConfig; fakes may omit it). */
+  pollerStatus?(): PollerStatus[];
 }
