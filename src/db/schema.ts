@@ -4,3 +4,4 @@
  */
 export * from '../auth/model.ts';
 export * from '../settings/model.ts';
+export * from '../jobs/model.ts';
