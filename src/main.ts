@@ -18,6 +18,9 @@ import { homeRoutes } from './home/routes.tsx';
 import { ANONYMOUS } from './auth/context.ts';
 import { csrfMiddleware, sessionMiddleware } from './auth/middleware.ts';
 import { authRoutes } from './auth/routes.tsx';
+import { userRoutes } from './users/routes.tsx';
+import { roleRoutes } from './rbac/routes.tsx';
+import { auditRoutes } from './audit/routes.tsx';
 import { PermissionCache } from './rbac/service.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 
@@ -62,6 +65,9 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   app.use(csrfMiddleware());
   app.route('/', authRoutes);
   app.route('/', homeRoutes);
+  app.route('/', userRoutes);
+  app.route('/', roleRoutes);
+  app.route('/', auditRoutes);
 
   app.onError(onError);
   app.notFound(notFound);
