@@ -6,3 +6,4 @@ export * from '../auth/model.ts';
 export * from '../settings/model.ts';
 export * from '../jobs/model.ts';
 export * from '../minions/model.ts';
+export * from '../activity/model.ts';
