@@ -3,9 +3,11 @@
  * Liveness and readiness. /healthz says the process is up; /readyz says the database answers
  * and reports the Salt connection (Salt being down does not make Halite unready: it still serves).
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { createRouter } from '../http/router.ts';
+import { secureRoute } from '../http/route.ts';
+import { PUBLIC } from '../auth/access.ts';
 
 const Health = z.object({ status: z.literal('ok') }).openapi('Health');
 const Ready = z
@@ -23,7 +25,7 @@ const Ready = z
   })
   .openapi('Readiness');
 
-const healthz = createRoute({
+const healthz = secureRoute(PUBLIC, {
   method: 'get',
   path: '/healthz',
   tags: ['health'],
@@ -31,7 +33,7 @@ const healthz = createRoute({
   responses: { 200: { description: 'Up', content: { 'application/json': { schema: Health } } } },
 });
 
-const readyz = createRoute({
+const readyz = secureRoute(PUBLIC, {
   method: 'get',
   path: '/readyz',
   tags: ['health'],
