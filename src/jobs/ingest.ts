@@ -1,0 +1,205 @@
+/**
+ * @module
+ * The jobs poller's work, as a plain function tests call directly:
+ * 1. runner `jobs.list_jobs` over a window starting at the newest start time already indexed
+ *    (minus an overlap, since a job can land in the cache slightly out of order; the first run
+ *    looks back 24 h), upserted into `jobs_index`;
+ * 2. runner `jobs.active` on the same tick, which replaces the in-memory running set;
+ * 3. `jobs.list_job` for a bounded number of jobs whose minions or result are not known yet;
+ * 4. rows older than the retention period (settings: `jobs_retention_days`) are deleted.
+ */
+import { and, desc, eq, isNull, lt, max, notLike, sql } from 'drizzle-orm';
+import type { Db } from '../db/types.ts';
+import type { Logger } from '../log.ts';
+import { readSettingsRow } from '../settings/service.ts';
+import { activeJobs as sharedActive, type ActiveJobs } from './active.ts';
+import { jobsIndex, type NewJobRow } from './model.ts';
+import { jobStartTime, saltTimeArg } from './time.ts';
+
+/** The part of SaltApiClient the poller uses (tests can pass a fake). */
+export interface JobsSalt {
+  runnerCall(fun: string, kwarg?: Record<string, unknown>, arg?: unknown[]): Promise<unknown>;
+}
+
+export interface IngestDeps {
+  db: Db;
+  salt: JobsSalt;
+  masterId: string;
+  now: () => Date;
+  signal?: AbortSignal;
+  logger?: Logger;
+  active?: ActiveJobs;
+  /** Default: `jobs_retention_days` from the settings row. */
+  retentionDays?: number;
+  /** Re-read this much before the newest start time seen (default 5 min). */
+  overlapMs?: number;
+  /** How far back the very first run looks (default 24 h). */
+  firstWindowMs?: number;
+  /** `jobs.list_job` lookups per tick (default 50). */
+  enrichLimit?: number;
+}
+
+export interface IngestReport {
+  listed: number;
+  upserted: number;
+  running: number;
+  enriched: number;
+  pruned: number;
+}
+
+/**
+ * Salt's own bookkeeping and Halite's polling: every tick creates runner jobs like these, and
+ * `saltutil.find_job` is how the master checks on running jobs. Indexing them would bury the
+ * operators' jobs.
+ */
+export const IGNORED_FUNCTIONS = new Set([
+  'saltutil.find_job',
+  'runner.jobs.list_jobs',
+  'runner.jobs.active',
+  'runner.jobs.list_job',
+  'runner.jobs.lookup_jid',
+]);
+
+const BATCH = 1000; // 15 columns × 1000 rows stays far below Postgres' 65,534 bind parameters.
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One `list_jobs` entry as an index row (null when it is not a job we keep). */
+export function jobRow(masterId: string, jid: string, v: unknown, fallback: Date): NewJobRow | null {
+  if (!/^\d{20}$/.test(jid) || !isDict(v)) return null;
+  const fn = typeof v.Function === 'string' ? v.Function : '';
+  if (!fn || IGNORED_FUNCTIONS.has(fn)) return null;
+  const target = Array.isArray(v.Target) ? v.Target.map(String).join(',') : typeof v.Target === 'string' ? v.Target : String(v.Target ?? '');
+  return {
+    masterId,
+    jid,
+    function: fn,
+    arguments: Array.isArray(v.Arguments) ? v.Arguments : [],
+    target,
+    targetType: typeof v['Target-type'] === 'string' ? v['Target-type'] : 'glob',
+    user: typeof v.User === 'string' ? v.User : '',
+    startTime: jobStartTime(v.StartTime, jid, fallback),
+  };
+}
+
+/** `jobs.active` → jid → minions still running it. */
+export function parseActive(value: unknown): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!isDict(value)) return out;
+  for (const [jid, job] of Object.entries(value)) {
+    const running = isDict(job) && Array.isArray(job.Running) ? job.Running : [];
+    out.set(jid, running.flatMap((r) => (isDict(r) ? Object.keys(r) : [])));
+  }
+  return out;
+}
+
+/** A job's result summary from `jobs.list_job`'s `Result` map. */
+export function summarize(result: unknown): { returned: number; succeeded: number; failed: number } {
+  const entries = isDict(result) ? Object.values(result) : [];
+  let succeeded = 0;
+  for (const r of entries) {
+    const ok = isDict(r) ? (typeof r.success === 'boolean' ? r.success : r.retcode === 0 || r.retcode === undefined) : false;
+    if (ok) succeeded++;
+  }
+  return { returned: entries.length, succeeded, failed: entries.length - succeeded };
+}
+
+async function upsert(db: Db, rows: NewJobRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    await db
+      .insert(jobsIndex)
+      .values(rows.slice(i, i + BATCH))
+      .onConflictDoUpdate({
+        target: [jobsIndex.masterId, jobsIndex.jid],
+        set: {
+          function: sql`excluded."function"`,
+          arguments: sql`excluded.arguments`,
+          target: sql`excluded.target`,
+          targetType: sql`excluded.target_type`,
+          user: sql`excluded."user"`,
+          startTime: sql`excluded.start_time`,
+        },
+      });
+  }
+}
+
+/** Looks up jobs whose minions or result are unknown, newest first, a few at a time. */
+async function enrich(d: IngestDeps, running: ReadonlySet<string>, limit: number): Promise<number> {
+  const { db, masterId } = d;
+  const todo = await db
+    .select({ jid: jobsIndex.jid })
+    .from(jobsIndex)
+    .where(
+      and(
+        eq(jobsIndex.masterId, masterId),
+        isNull(jobsIndex.summaryAt),
+        // Runner and wheel jobs run on the master: they have no minions to look up.
+        notLike(jobsIndex.function, 'runner.%'),
+        notLike(jobsIndex.function, 'wheel.%'),
+      ),
+    )
+    .orderBy(desc(jobsIndex.startTime))
+    .limit(limit);
+  let done = 0;
+  const queue = [...todo];
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const info = await d.salt.runnerCall('jobs.list_job', undefined, [job.jid]);
+      if (d.signal?.aborted) return;
+      const minions = isDict(info) && Array.isArray(info.Minions) ? info.Minions.map(String) : [];
+      const isRunning = running.has(job.jid);
+      const known = isDict(info) && !('Error' in info);
+      const summary = !isRunning ? (known ? summarize(info.Result) : { returned: 0, succeeded: 0, failed: 0 }) : null;
+      await db
+        .update(jobsIndex)
+        .set({
+          minions,
+          minionCount: minions.length,
+          ...(summary ? { ...summary, summaryAt: d.now() } : {}),
+        })
+        .where(and(eq(jobsIndex.masterId, masterId), eq(jobsIndex.jid, job.jid)));
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, todo.length) }, worker));
+  return done;
+}
+
+/** One poll: list, upsert, refresh the running set, enrich, prune. */
+export async function ingestJobs(d: IngestDeps): Promise<IngestReport> {
+  const { db, masterId } = d;
+  const now = d.now();
+  const active = d.active ?? sharedActive;
+  const [{ newest }] = await db.select({ newest: max(jobsIndex.startTime) }).from(jobsIndex).where(eq(jobsIndex.masterId, masterId));
+  const since = newest
+    ? new Date(new Date(newest).getTime() - (d.overlapMs ?? 5 * 60_000))
+    : new Date(now.getTime() - (d.firstWindowMs ?? 24 * 3600_000));
+  const [listed, activeRaw] = await Promise.all([
+    d.salt.runnerCall('jobs.list_jobs', { start_time: saltTimeArg(since) }),
+    d.salt.runnerCall('jobs.active'),
+  ]);
+  if (d.signal?.aborted) return { listed: 0, upserted: 0, running: 0, enriched: 0, pruned: 0 };
+  const entries = isDict(listed) ? Object.entries(listed) : [];
+  const rows = entries.flatMap(([jid, v]) => jobRow(masterId, jid, v, now) ?? []);
+  await upsert(db, rows);
+  const running = parseActive(activeRaw);
+  active.set(masterId, running, now);
+
+  const enriched = d.signal?.aborted ? 0 : await enrich(d, new Set(running.keys()), d.enrichLimit ?? 50);
+
+  const retentionDays = d.retentionDays ?? (await readSettingsRow(db)).jobsRetentionDays;
+  let pruned = 0;
+  if (retentionDays > 0 && !d.signal?.aborted) {
+    const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
+    const gone = await db
+      .delete(jobsIndex)
+      .where(and(eq(jobsIndex.masterId, masterId), lt(jobsIndex.startTime, cutoff)))
+      .returning({ jid: jobsIndex.jid });
+    pruned = gone.length;
+  }
+  const report = { listed: entries.length, upserted: rows.length, running: running.size, enriched, pruned };
+  d.logger?.debug('jobs ingest', { ...report });
+  return report;
+}
