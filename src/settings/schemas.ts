@@ -118,7 +118,7 @@ export type AppSettings = z.infer<typeof AppSettings>;
 export const AppSettingsUpdate = z
   .object({
     ...Object.fromEntries(Object.entries(fieldRules).map(([k, v]) => [k, v.optional()])),
-    salt_api_url: saltApiUrl.nullable().optional().openapi({ description: 'null or "" clears it' }),
+    salt_api_url: z.literal('').or(saltApiUrl).nullable().optional().openapi({ description: 'null or "" clears it' }),
     salt_api_username: username.nullable().optional(),
     salt_api_ca_bundle: caBundle.nullable().optional(),
     salt_api_password: z
@@ -131,7 +131,7 @@ export const AppSettingsUpdate = z
   } as {
     [K in keyof typeof fieldRules]: z.ZodOptional<(typeof fieldRules)[K]>;
   } & {
-    salt_api_url: z.ZodOptional<z.ZodNullable<typeof saltApiUrl>>;
+    salt_api_url: z.ZodOptional<z.ZodNullable<z.ZodUnion<[z.ZodLiteral<''>, typeof saltApiUrl]>>>;
     salt_api_username: z.ZodOptional<z.ZodNullable<typeof username>>;
     salt_api_ca_bundle: z.ZodOptional<z.ZodNullable<typeof caBundle>>;
     salt_api_password: z.ZodOptional<z.ZodNullable<z.ZodString>>;
