@@ -21,6 +21,7 @@ import { authRoutes } from './auth/routes.tsx';
 import { userRoutes } from './users/routes.tsx';
 import { roleRoutes } from './rbac/routes.tsx';
 import { auditRoutes } from './audit/routes.tsx';
+import { settingsRoutes } from './settings/routes.tsx';
 import { PermissionCache } from './rbac/service.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 
@@ -56,6 +57,9 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         formAction: ["'self'"],
       },
       crossOriginEmbedderPolicy: false,
+      // With no-referrer, Chromium sends `Origin: null` on same-site form posts, which the CSRF
+      // origin check must refuse; same-origin keeps the Origin and still leaks nothing cross-site.
+      referrerPolicy: 'same-origin',
     }),
   );
 
@@ -68,6 +72,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   app.route('/', userRoutes);
   app.route('/', roleRoutes);
   app.route('/', auditRoutes);
+  app.route('/', settingsRoutes);
 
   app.onError(onError);
   app.notFound(notFound);

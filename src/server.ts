@@ -1,17 +1,13 @@
 /**
  * @module
- * The process entry: read Settings, open the database, migrate, boot the runtime, listen, and shut
- * down cleanly on SIGTERM/SIGINT (close SSE streams, stop timers, close the database).
+ * The process entry: read Settings, then `startHalite()` (src/start.ts: open the database, migrate,
+ * listen, boot the runtime), and shut down cleanly on SIGTERM/SIGINT (close SSE streams, stop
+ * pollers and the Salt connection, close the database).
  */
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
 import { ConfigError, parseSettings } from './config.ts';
 import { createLogger } from './log.ts';
-import { openDb, migrate } from './db/open.ts';
-import { createApp } from './main.ts';
-import { loadAssets } from './http/load-assets.ts';
 import { ensureSecretKey } from './secret-key.ts';
-import { prepareAuth } from './auth/bootstrap.ts';
+import { startHalite } from './start.ts';
 
 async function main(): Promise<void> {
   let settings;
@@ -27,33 +23,14 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.logLevel);
   settings = ensureSecretKey(settings, logger);
 
-  const started = performance.now();
-  const handle = await openDb(settings);
-  await migrate(handle, settings.migrationsDir);
-  await prepareAuth(handle.db, logger);
-  logger.info('database ready', {
-    engine: handle.engine,
-    location: handle.engine === 'pglite' ? settings.dataDir : '(HALITE_DATABASE_URL)',
-    ms: Math.round(performance.now() - started),
-  });
-
-  const app = createApp(settings, { db: handle.db, logger, assets: loadAssets(settings.publicDir) });
-  const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }) as Server;
-  server.on('listening', () => {
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : settings.port;
-    logger.info('listening', { url: `http://${settings.host}:${port}` });
-  });
+  const halite = await startHalite(settings, logger);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
-    // SSE responses never end on their own; without this, close() would wait for them forever.
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await handle.close();
+    await halite.stop();
     logger.info('stopped');
     process.exit(0);
   };
