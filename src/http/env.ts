@@ -10,6 +10,7 @@ import type { AuthState } from '../auth/context.ts';
 import type { Runtime } from '../runtime-types.ts';
 import type { PermissionCache } from '../rbac/service.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
+import type { EventHub } from '../activity/hub.ts';
 
 /** What createApp is given; features read it from `c.var.deps`. */
 export interface AppDeps {
@@ -18,6 +19,8 @@ export interface AppDeps {
   assets: AssetStore;
   /** The Salt connection, pollers and event hub; may be absent in tests that need none. */
   runtime?: Runtime;
+  /** The activity EventHub (ring + SSE subscribers); lives as long as the process, Salt or not. */
+  hub?: EventHub;
   /** The clock; tests inject one. */
   now?: () => Date;
 }
