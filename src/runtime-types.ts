@@ -29,4 +29,6 @@ export interface Runtime {
   reload?(db: Db): Promise<void>;
   /** Each poller's last success, last error and staleness (RuntimeConfig; fakes may omit it). */
   pollerStatus?(): PollerStatus[];
+  /** Tells the runtime a route's Salt call failed, so the status reflects an outage at once. */
+  noteSaltFailure?(e: unknown): void;
 }

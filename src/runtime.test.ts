@@ -10,6 +10,7 @@ import { updateSettings } from './settings/service.ts';
 import { staleDataBanner } from './runtime-pollers.ts';
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from './db/types.ts';
+import { SaltApiError, SaltApiUnavailable } from './salt/errors.ts';
 import type { AppSettingsUpdate } from './settings/schemas.ts';
 
 const KEY = 'runtime-test-secret-key-0123456789abcdef';
@@ -216,6 +217,22 @@ describeEachEngine('RuntimeConfig', (engine) => {
       assert.equal(r.pollerStatus()[0]!.stale, false);
     });
   }
+
+  test("a route's failed call puts the runtime into recovery at once; other errors do not", async () => {
+    await configure();
+    const r = make();
+    const runs = countingPoller(r);
+    await r.boot(handle.db);
+    await until(() => runs.ok === 1);
+    r.noteSaltFailure(new SaltApiError(400, 'bad lowstate'));
+    assert.equal(r.status().state, 'ok', 'a call the route got wrong says nothing about salt-api');
+    r.noteSaltFailure(new SaltApiUnavailable('salt-api at x unavailable: ECONNREFUSED (1 attempt)'));
+    assert.equal(r.status().state, 'unreachable');
+    assert.equal(r.liveTimers(), 0);
+    assert.deepEqual(clock.delays(), [2000]);
+    clock.fire();
+    await until(() => r.status().state === 'ok');
+  });
 
   test('reloading 50 times during a slow poll leaves exactly one poller, one timer, one connection', async () => {
     // Count the TCP connections to salt-api through a small proxy.

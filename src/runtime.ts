@@ -150,6 +150,17 @@ export class RuntimeConfig implements Runtime {
     await Promise.allSettled([...this.#inflight.values()]);
   }
 
+  /**
+   * A route's Salt call failed: when salt-api is unreachable or refuses the login, the status says
+   * so now (not at the next poll) and the login retries begin. Other errors are the route's own.
+   */
+  noteSaltFailure(e: unknown): void {
+    const g = this.#gen;
+    if (!g?.active || this.#status.state !== 'ok') return;
+    const f = describeSaltFailure(e);
+    if (f.kind !== 'error') this.#fail(g, f.kind, f.message);
+  }
+
   /** Registers a feature's poller; it starts with the next connected generation (or now). */
   registerPoller(def: PollerDefinition): void {
     this.#pollers.set(def.name, def);

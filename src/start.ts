@@ -15,6 +15,8 @@ import { loadAssets } from './http/load-assets.ts';
 import { prepareAuth } from './auth/bootstrap.ts';
 import { RuntimeConfig } from './runtime.ts';
 import type { AppDeps } from './http/env.ts';
+import { minionsPoller } from './minions/scheduler.ts';
+import { jobsPoller } from './jobs/scheduler.ts';
 
 export interface StartOptions {
   /** Registers the features' pollers and stream consumers (and may add deps) before the runtime boots. */
@@ -30,6 +32,8 @@ export interface RunningHalite {
   app: App;
   runtime: RuntimeConfig;
   handle: DbHandle;
+  /** Settles once the runtime's first Salt login attempt is over (retries go on in the background). */
+  booted: Promise<void>;
   /** Closes connections (SSE included), stops pollers and the Salt connection, closes the database. */
   stop(): Promise<void>;
 }
@@ -55,6 +59,9 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
 
   const runtime = new RuntimeConfig({ secretKey: settings.secretKey, logger: logger.child({ component: 'runtime' }) });
   const deps: AppDeps = { db: handle.db, logger, assets: loadAssets(settings.publicDir), runtime };
+  // The pollers every Halite runs; registration is keyed by name, so `register` may repeat them.
+  runtime.registerPoller(minionsPoller);
+  runtime.registerPoller(jobsPoller);
   o.register?.(runtime, deps);
   const app = createApp(settings, deps);
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }) as Server;
@@ -67,7 +74,7 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
   logger.info('listening', { url });
 
-  runtime.boot(handle.db).catch((e) => logger.error('runtime boot failed', { error: String((e as Error)?.message ?? e) }));
+  const booted = runtime.boot(handle.db).catch((e) => logger.error('runtime boot failed', { error: String((e as Error)?.message ?? e) }));
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -78,5 +85,5 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
       await runtime.stop();
       await handle.close();
     })());
-  return { url, server, app, runtime, handle, stop };
+  return { url, server, app, runtime, handle, booted, stop };
 }

@@ -69,3 +69,12 @@ test('other errors are not disguised as Salt errors', async () => {
   assert.equal(res.status, 500);
   assert.throws(() => wrapSaltErrors(new RangeError('x')), RangeError);
 });
+
+test('a failed call tells the runtime, so the status shows the outage at once', async () => {
+  const seen: unknown[] = [];
+  const runtime: Runtime = { ...rt(fakeClient, status({})), noteSaltFailure: (e) => seen.push(e) };
+  const down = new SaltApiUnavailable('salt-api at http://x unavailable: ECONNREFUSED (1 attempt)');
+  const res = await appWith(runtime, async () => { throw down; }).request('/api/probe');
+  assert.equal(res.status, 503);
+  assert.deepEqual(seen, [down]);
+});

@@ -56,12 +56,13 @@ export function wrapSaltErrors(e: unknown): never {
   throw e;
 }
 
-/** Runs `fn` with the current client, mapping Salt errors to 503/502. */
+/** Runs `fn` with the current client, mapping Salt errors to 503/502 (and telling the runtime). */
 export async function withSalt<T>(c: Context<AppEnv>, fn: (salt: SaltApiClient) => Promise<T>): Promise<T> {
   const salt = saltClientOr503(c);
   try {
     return await fn(salt);
   } catch (e) {
+    c.var.deps.runtime?.noteSaltFailure?.(e);
     wrapSaltErrors(e);
   }
 }
