@@ -7,3 +7,5 @@ export * from '../settings/model.ts';
 export * from '../jobs/model.ts';
 export * from '../minions/model.ts';
 export * from '../activity/model.ts';
+export * from '../run/model.ts';
+export * from '../templates/model.ts';
