@@ -47,7 +47,7 @@ describe('salt-api contract (real Salt)', { skip: reason, timeout: 180_000 }, ()
   });
 
   jobScenarios(env!, client);
-  eventScenarios(client);
+  eventScenarios(env!, client);
   // Last: deleting a key rotates the AES key and makes every minion re-authenticate.
   keyScenarios(client);
 });
