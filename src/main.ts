@@ -21,7 +21,11 @@ import { authRoutes } from './auth/routes.tsx';
 import { userRoutes } from './users/routes.tsx';
 import { roleRoutes } from './rbac/routes.tsx';
 import { auditRoutes } from './audit/routes.tsx';
+import { activityRoutes } from './activity/routes.tsx';
 import { settingsRoutes } from './settings/routes.tsx';
+import { minionRoutes } from './minions/routes.tsx';
+import { keyRoutes } from './keys/routes.tsx';
+import { jobRoutes } from './jobs/routes.tsx';
 import { PermissionCache } from './rbac/service.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 
@@ -73,6 +77,10 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   app.route('/', roleRoutes);
   app.route('/', auditRoutes);
   app.route('/', settingsRoutes);
+  app.route('/', activityRoutes);
+  app.route('/', minionRoutes);
+  app.route('/', keyRoutes);
+  app.route('/', jobRoutes);
 
   app.onError(onError);
   app.notFound(notFound);
