@@ -45,16 +45,28 @@ const boolish = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
 
-const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** A query time: ISO 8601; without an offset (a `datetime-local` field) it is UTC. */
+export function queryTime(v: string): Date {
+  return new Date(/(Z|[+-]\d{2}:\d{2})$/.test(v) ? v : `${v}Z`);
+}
+
+const isoDate = z
+  .string()
+  .refine((v) => ISO.test(v) && !Number.isNaN(queryTime(v).getTime()), 'must be an ISO 8601 date-time')
+  .openapi({ format: 'date-time' });
+// An empty form field means "no filter".
+const orEmpty = <T extends z.ZodType>(t: T) => z.union([t, z.literal('')]);
 
 export const JobQuery = z.object({
   function: z.string().max(200).optional().openapi({ description: 'Exact function, or a prefix ending in `.` or `*` (`state.`, `test.*`)' }),
   target: z.string().max(500).optional(),
   user: z.string().max(200).optional(),
   minion: z.string().max(500).optional().openapi({ description: 'Jobs that targeted this minion' }),
-  status: JobStatus.optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
+  status: orEmpty(JobStatus).optional(),
+  from: orEmpty(isoDate).optional(),
+  to: orEmpty(isoDate).optional(),
   limit: z.coerce.number().int().min(1, 'must be ≥ 1').max(500, 'must be ≤ 500').default(50),
   offset: z.coerce.number().int().min(0, 'must be ≥ 0').max(1_000_000).default(0),
   live: boolish.optional().openapi({ type: 'string', enum: ['true', 'false'], description: 'Read from the master (capped at 500)' }),

@@ -8,7 +8,7 @@ import { and, arrayContains, count, desc, eq, gte, inArray, like, lte, notInArra
 import type { Db } from '../db/types.ts';
 import { jobsIndex, type JobRow } from './model.ts';
 import { activeJobs, type ActiveJobs } from './active.ts';
-import type { Job, JobPage, JobQuery } from './schemas.ts';
+import { queryTime, type Job, type JobPage, type JobQuery } from './schemas.ts';
 
 /** The public shape of an index row. */
 export function toJob(row: JobRow, running: boolean): Job {
@@ -72,8 +72,8 @@ function listWhere(masterId: string, q: JobQuery, running: ReadonlySet<string>):
   if (q.target) where.push(eq(jobsIndex.target, q.target));
   if (q.user) where.push(eq(jobsIndex.user, q.user));
   if (q.minion) where.push(arrayContains(jobsIndex.minions, [q.minion]));
-  if (q.from) where.push(gte(jobsIndex.startTime, new Date(q.from)));
-  if (q.to) where.push(lte(jobsIndex.startTime, new Date(q.to)));
+  if (q.from) where.push(gte(jobsIndex.startTime, queryTime(q.from)));
+  if (q.to) where.push(lte(jobsIndex.startTime, queryTime(q.to)));
   if (q.status === 'running') where.push(inArray(jobsIndex.jid, [...running]));
   if (q.status === 'complete' && running.size > 0) where.push(notInArray(jobsIndex.jid, [...running]));
   return and(...where);

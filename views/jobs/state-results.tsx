@@ -49,9 +49,9 @@ export function StateView({ state, idPrefix }: { state: StateResult; idPrefix: s
   return (
     <details class={`state state-${state.result}`} open={failed} data-state-id={state.id} data-outcome={state.result}>
       <summary>
-        <span class={BADGE[state.result]}>{LABEL[state.result]}</span> <strong safe>{state.id}</strong>{' '}
+        <span class={BADGE[state.result]} safe>{LABEL[state.result]}</span> <strong safe>{state.id}</strong>{' '}
         <code safe>{state.function}</code> <span class="muted" safe>{state.name}</span>{' '}
-        <span class="muted">{formatMs(state.duration_ms)}</span>
+        <span class="muted" safe>{formatMs(state.duration_ms)}</span>
       </summary>
       <div class="state-body" id={`${idPrefix}-${state.run_num ?? 0}`}>
         <p safe>{state.comment}</p>
