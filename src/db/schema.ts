@@ -9,3 +9,5 @@ export * from '../minions/model.ts';
 export * from '../activity/model.ts';
 export * from '../run/model.ts';
 export * from '../templates/model.ts';
+export * from '../fleet/model.ts';
+export * from '../inventory/model.ts';
