@@ -125,10 +125,9 @@ describeEachEngine('RuntimeConfig', (engine) => {
     await r.boot(handle.db);
     assert.equal(r.status().state, 'ok');
     assert.ok(r.salt);
-    await until(() => runs.ok === 1);
+    await until(() => runs.ok === 1 && !r.pollerStatus().some((p) => p.running));
     assert.equal(r.liveTimers(), 1, 'jobs is off (0 s): only minions is scheduled');
     assert.equal(jobsRan, false);
-    await until(() => r.pollerStatus().find((p) => p.name === 'minions')!.last_success_at !== null);
     const rows = await handle.db.execute(sql`select name from poller_status where last_success_at is not null`);
     const names = ((rows as { rows?: unknown[] }).rows ?? (rows as unknown as unknown[])).map((x) => (x as { name: string }).name);
     assert.deepEqual(names, ['minions']);
@@ -178,7 +177,7 @@ describeEachEngine('RuntimeConfig', (engine) => {
     }
     clock.fire();
     await until(() => r.status().state === 'ok');
-    await until(() => runs.ok === 1);
+    await until(() => runs.ok === 1 && !r.pollerStatus().some((p) => p.running));
     assert.equal(r.liveTimers(), 1);
     assert.equal(r.status().nextRetryAt, null);
   });
@@ -189,7 +188,7 @@ describeEachEngine('RuntimeConfig', (engine) => {
       const r = make();
       const runs = countingPoller(r);
       await r.boot(handle.db);
-      await until(() => runs.ok === 1);
+      await until(() => runs.ok === 1 && !r.pollerStatus().some((p) => p.running));
       if (fault === 'down') await sim.faults.down();
       if (fault === '500') sim.faults.failNext(1000, 500, { includeLogin: true });
       if (fault === 'hang') sim.faults.latency(1000);
@@ -212,7 +211,7 @@ describeEachEngine('RuntimeConfig', (engine) => {
       }
       clock.fire();
       await until(() => r.status().state === 'ok');
-      await until(() => runs.ok === 2);
+      await until(() => runs.ok === 2 && !r.pollerStatus().some((p) => p.running));
       assert.equal(r.liveTimers(), 1);
       assert.equal(r.pollerStatus()[0]!.stale, false);
     });
@@ -223,7 +222,7 @@ describeEachEngine('RuntimeConfig', (engine) => {
     const r = make();
     const runs = countingPoller(r);
     await r.boot(handle.db);
-    await until(() => runs.ok === 1);
+    await until(() => runs.ok === 1 && !r.pollerStatus().some((p) => p.running));
     r.noteSaltFailure(new SaltApiError(400, 'bad lowstate'));
     assert.equal(r.status().state, 'ok', 'a call the route got wrong says nothing about salt-api');
     r.noteSaltFailure(new SaltApiUnavailable('salt-api at x unavailable: ECONNREFUSED (1 attempt)'));
@@ -305,7 +304,7 @@ describeEachEngine('RuntimeConfig', (engine) => {
     const r = make();
     const runs = countingPoller(r);
     await r.boot(handle.db);
-    await until(() => runs.ok === 1);
+    await until(() => runs.ok === 1 && !r.pollerStatus().some((p) => p.running));
     await until(() => r.pollerStatus()[0]!.last_success_at !== null);
     const last = r.pollerStatus()[0]!.last_success_at!;
     await r.stop();

@@ -198,9 +198,10 @@ describeEachEngine('settings routes', (engine) => {
   test('the simulator down: banner and 503 status, then recovery by itself and the banner clears', async () => {
     const page = async () => (await t().app.request('/settings', { headers: { ...admin.get, Accept: 'text/html' } })).text();
     assert.doesNotMatch(await page(), /class="banner banner-/);
+    await until(() => !runtime.pollerStatus().some((p) => p.running));
     await sim.faults.down();
     try {
-      await runtime.runPoller('minions');
+      assert.equal(await runtime.runPoller('minions'), 'ran');
       assert.equal(runtime.status().state, 'unreachable');
       const html = await page();
       assert.match(html, /class="banner banner-error"/);
