@@ -145,3 +145,8 @@ export async function pruneActivity(db: Db, masterId: string, retentionDays: num
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
+
+/** Fills a fresh hub's ring from the database, so the first browsers after a restart get a replay. */
+export async function primeHub(hub: { ringSize: number; publish(e: readonly ActivityEvent[]): void }, db: Db, masterId: string): Promise<void> {
+  hub.publish(await latestActivity(db, masterId, hub.ringSize));
+}
