@@ -44,7 +44,11 @@ function routesOf(app: App): RouteUnderTest[] {
   return out;
 }
 
-const concrete = (path: string) => path.replace(/\{(\w+)\}/g, (_, n: string) => SAMPLE_PARAMS[n] ?? 'zz-nosuch');
+const sample = (name: string) => SAMPLE_PARAMS[name] ?? 'zz-nosuch';
+/** Fills `{param}` in an OpenAPI path or a declared resource with a sample value. */
+const concrete = (s: string) => s.replace(/\{(\w+)\}/g, (_, n: string) => sample(n));
+/** Fills `{param}` and Hono's `:param` (page routes) in a request path. */
+const concretePath = (path: string) => concrete(path).replace(/\/:(\w+)/g, (_, n: string) => `/${sample(n)}`);
 
 /** Splits `verb:resource` at the first colon (verbs have none). */
 function splitAccess(access: string): { verb: string; resource: string } {
@@ -60,7 +64,7 @@ async function call(app: App, r: RouteUnderTest, session: TestSession | null): P
     headers['Content-Type'] = 'application/json';
     init.body = '{}';
   }
-  return app.request(concrete(r.path), init);
+  return app.request(concretePath(r.path), init);
 }
 
 describeEachEngine('RBAC matrix', (engine) => {
