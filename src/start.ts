@@ -17,6 +17,9 @@ import { RuntimeConfig } from './runtime.ts';
 import type { AppDeps } from './http/env.ts';
 import { minionsPoller } from './minions/scheduler.ts';
 import { jobsPoller } from './jobs/scheduler.ts';
+import { EventHub } from './activity/hub.ts';
+import { activityConsumer } from './activity/consumer.ts';
+import { primeHub } from './activity/service.ts';
 
 export interface StartOptions {
   /** Registers the features' pollers and stream consumers (and may add deps) before the runtime boots. */
@@ -58,10 +61,14 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
   });
 
   const runtime = new RuntimeConfig({ secretKey: settings.secretKey, logger: logger.child({ component: 'runtime' }) });
-  const deps: AppDeps = { db: handle.db, logger, assets: loadAssets(settings.publicDir), runtime };
+  // The activity hub outlives Salt connections: the SSE route answers (and says why) while Salt is down.
+  const hub = new EventHub();
+  await primeHub(hub, handle.db, 'default').catch((e) => logger.warn('activity replay not loaded', { error: String(e) }));
+  const deps: AppDeps = { db: handle.db, logger, assets: loadAssets(settings.publicDir), runtime, hub };
   // The pollers every Halite runs; registration is keyed by name, so `register` may repeat them.
   runtime.registerPoller(minionsPoller);
   runtime.registerPoller(jobsPoller);
+  runtime.registerStreamConsumer(activityConsumer({ hub }));
   o.register?.(runtime, deps);
   const app = createApp(settings, deps);
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }) as Server;
@@ -80,6 +87,7 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
   const stop = () =>
     (stopping ??= (async () => {
       // SSE responses never end on their own; without this, close() would wait for them forever.
+      hub.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runtime.stop();
