@@ -14,10 +14,8 @@ import type { SaltApiClient } from './salt/client.ts';
 import type { Runtime, SaltConnectionState, SaltStatus } from './runtime-types.ts';
 import { loadRuntimeSettings, type RuntimeSettings } from './settings/service.ts';
 import { describeSaltFailure, openSaltConnection, type SaltClientOverrides, type SaltConnection } from './settings/salt-connection.ts';
-import {
-  EMPTY_RECORD, isStale, loadPollerRecords, pollerStatusOf, savePollerRecord,
-  type PollerDefinition, type PollerRecord, type PollerStatus, type StreamConsumerDefinition,
-} from './runtime-pollers.ts';
+import type { PollerDefinition, PollerStatus, StreamConsumerDefinition } from './runtime-pollers.ts';
+import { PollerRunner } from './runtime-runner.ts';
 
 export type * from './runtime-pollers.ts';
 
@@ -75,11 +73,8 @@ interface Generation {
 
 export class RuntimeConfig implements Runtime {
   readonly #o: Required<Omit<RuntimeOptions, 'clientOverrides' | 'retireGraceMs'>> & Pick<RuntimeOptions, 'clientOverrides' | 'retireGraceMs'>;
-  readonly #pollers = new Map<string, PollerDefinition>();
+  readonly #pollers: PollerRunner;
   readonly #consumers = new Map<string, StreamConsumerDefinition>();
-  readonly #records = new Map<string, PollerRecord>();
-  /** Runs in flight by poller name, across generations: the guard against a second copy. */
-  readonly #inflight = new Map<string, Promise<void>>();
   readonly #retired = new Set<SaltConnection>();
   #gen: Generation | null = null;
   #nextId = 1;
@@ -97,6 +92,7 @@ export class RuntimeConfig implements Runtime {
       ...opts,
     };
     this.#status = { state: 'unconfigured', message: 'Not started yet.', since: this.#iso(), nextRetryAt: null };
+    this.#pollers = new PollerRunner({ logger: this.#o.logger, now: this.#o.now, masterId: this.#o.masterId });
   }
 
   /** The client while connected (or connecting: calls then wait for the login), else null. */
@@ -147,7 +143,7 @@ export class RuntimeConfig implements Runtime {
     if (g) await this.#teardown(g, { destroy: true });
     await Promise.all([...this.#retired].map((c) => c.destroy()));
     this.#retired.clear();
-    await Promise.allSettled([...this.#inflight.values()]);
+    await this.#pollers.settle();
   }
 
   /**
@@ -163,7 +159,7 @@ export class RuntimeConfig implements Runtime {
 
   /** Registers a feature's poller; it starts with the next connected generation (or now). */
   registerPoller(def: PollerDefinition): void {
-    this.#pollers.set(def.name, def);
+    this.#pollers.register(def);
     const g = this.#gen;
     if (g?.active) this.#startPoller(g, def);
   }
@@ -178,13 +174,7 @@ export class RuntimeConfig implements Runtime {
   /** The last outcome and staleness of every registered poller. */
   pollerStatus(): PollerStatus[] {
     const g = this.#gen;
-    const now = this.#o.now();
-    return [...this.#pollers.values()].map((def) => {
-      const interval = g ? g.settings.intervals[def.intervalKey] : 0;
-      const record = this.#records.get(def.name) ?? EMPTY_RECORD;
-      const expectedSince = g?.settings.salt ? g.startedAt : null;
-      return pollerStatusOf(def.name, interval, this.#inflight.has(def.name), record, isStale(interval, record, expectedSince, now));
-    });
+    return this.#pollers.status(g?.settings.intervals ?? null, g?.settings.salt ? g.startedAt : null);
   }
 
   /** Live poller timers (croner jobs), for tests and diagnostics. */
@@ -198,23 +188,23 @@ export class RuntimeConfig implements Runtime {
    */
   async runPoller(name: string): Promise<'ran' | 'skipped'> {
     const g = this.#gen;
-    const def = this.#pollers.get(name);
-    if (!g || !def || !g.active || !g.conn || g.abort.signal.aborted || this.#inflight.has(name)) return 'skipped';
-    const run = this.#runOnce(g, def);
-    this.#inflight.set(name, run);
-    try {
-      await run;
-    } finally {
-      if (this.#inflight.get(name) === run) this.#inflight.delete(name);
-    }
-    return 'ran';
+    if (!g || !g.active || !g.conn) return 'skipped';
+    return this.#pollers.run(name, {
+      db: g.db,
+      salt: g.conn.client,
+      signal: g.abort.signal,
+      // A poll that works ends the backoff: the next outage starts again at 2 s.
+      onSuccess: () => void (g.retryAttempt = 0),
+      onFailure: (f) => {
+        if (f.kind !== 'error' && g === this.#gen && g.active) this.#fail(g, f.kind, f.message);
+      },
+    });
   }
 
   async #swap(db: Db): Promise<{ firstLogin: Promise<void> }> {
     // Read first: if the database fails, the running generation stays untouched.
     const settings = await loadRuntimeSettings(db, this.#o.secretKey);
-    const records = await loadPollerRecords(db, this.#o.masterId);
-    for (const [name, r] of records) if (!this.#records.has(name)) this.#records.set(name, r);
+    await this.#pollers.loadRecords(db);
     const old = this.#gen;
     const g: Generation = {
       id: this.#nextId++, db, settings, abort: new AbortController(), conn: null, crons: new Map(), streams: new Map(),
@@ -266,8 +256,7 @@ export class RuntimeConfig implements Runtime {
     if (g !== this.#gen) return;
     // With pollers, the backoff restarts only once a poll works: salt-api may accept logins and
     // still fail every call, and that must not turn into a retry every two seconds.
-    const polling = [...this.#pollers.values()].some((p) => g.settings.intervals[p.intervalKey] > 0);
-    if (!polling) g.retryAttempt = 0;
+    if (!this.#pollers.anyEnabled(g.settings.intervals)) g.retryAttempt = 0;
     this.#setStatus('ok', null, null);
     this.#activate(g);
   }
@@ -288,7 +277,7 @@ export class RuntimeConfig implements Runtime {
   #activate(g: Generation): void {
     if (g.active || g !== this.#gen) return;
     g.active = true;
-    for (const def of this.#pollers.values()) this.#startPoller(g, def);
+    for (const def of this.#pollers.defs.values()) this.#startPoller(g, def);
     if (g.settings.eventStreamEnabled) for (const def of this.#consumers.values()) this.#startConsumer(g, def);
   }
 
@@ -318,30 +307,6 @@ export class RuntimeConfig implements Runtime {
     g.crons.set(def.name, cron);
     // Run once now, so a save or a boot shows fresh data without waiting a whole interval.
     void this.runPoller(def.name);
-  }
-
-  async #runOnce(g: Generation, def: PollerDefinition): Promise<void> {
-    const started = this.#o.now();
-    const log = this.#o.logger.child({ poller: def.name });
-    try {
-      await def.run({
-        db: g.db, salt: g.conn!.client, logger: log, signal: g.abort.signal,
-        now: () => new Date(this.#o.now()), masterId: this.#o.masterId,
-      });
-      if (g.abort.signal.aborted) return;
-      const record: PollerRecord = { ...(this.#records.get(def.name) ?? EMPTY_RECORD), lastSuccessAt: new Date(this.#o.now()), lastDurationMs: Math.round(this.#o.now() - started) };
-      this.#records.set(def.name, record);
-      g.retryAttempt = 0;
-      await savePollerRecord(g.db, this.#o.masterId, def.name, record).catch((e) => log.warn('poller status not saved', { error: String(e) }));
-    } catch (e) {
-      if (g.abort.signal.aborted) return;
-      const f = describeSaltFailure(e);
-      const record: PollerRecord = { ...(this.#records.get(def.name) ?? EMPTY_RECORD), lastErrorAt: new Date(this.#o.now()), lastError: f.message };
-      this.#records.set(def.name, record);
-      log.warn('poll failed', { error: f.message });
-      await savePollerRecord(g.db, this.#o.masterId, def.name, record).catch(() => {});
-      if (f.kind !== 'error' && g === this.#gen && g.active) this.#fail(g, f.kind, f.message);
-    }
   }
 
   #startConsumer(g: Generation, def: StreamConsumerDefinition): void {
