@@ -26,6 +26,8 @@ import { settingsRoutes } from './settings/routes.tsx';
 import { minionRoutes } from './minions/routes.tsx';
 import { keyRoutes } from './keys/routes.tsx';
 import { jobRoutes } from './jobs/routes.tsx';
+import { runRoutes } from './run/routes.tsx';
+import { templateRoutes } from './templates/routes.tsx';
 import { PermissionCache } from './rbac/service.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 
@@ -81,6 +83,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   app.route('/', minionRoutes);
   app.route('/', keyRoutes);
   app.route('/', jobRoutes);
+  app.route('/', runRoutes);
+  app.route('/', templateRoutes);
 
   app.onError(onError);
   app.notFound(notFound);
