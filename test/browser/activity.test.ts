@@ -1,0 +1,72 @@
+/**
+ * The Activity page in a real browser: Halite (in-process, embedded database) connected to the
+ * simulator; a job dispatched on the simulator appears on the open page through the SSE stream,
+ * and the page's status badge says the feed is live.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { browserSkipReason, launchBrowser, watchConsole } from './harness.ts';
+import { testSettings } from '../../src/config.ts';
+import { silentLogger } from '../../src/log.ts';
+import { startHalite, type RunningHalite } from '../../src/start.ts';
+import { updateSettings } from '../../src/settings/service.ts';
+import { createUser } from '../../src/users/service.ts';
+import { PermissionCache } from '../../src/rbac/service.ts';
+import { SaltApiClient } from '../../src/salt/client.ts';
+import { startSimulator, type Simulator } from '../../sim/server.ts';
+
+const skip = browserSkipReason();
+let sim: Simulator | undefined;
+let halite: RunningHalite | undefined;
+let browser: Browser | undefined;
+let dataDir = '';
+
+before(async () => {
+  if (skip) return;
+  sim = await startSimulator({ preset: 'lab', jobDurationMs: 20, presenceIntervalMs: 0 });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'halite-activity-'));
+  const settings = testSettings({ dataDir, databaseUrl: null, port: 0, host: '127.0.0.1' } as never);
+  halite = await startHalite(settings, silentLogger, {
+    beforeBoot: async (db) => {
+      await updateSettings(db, settings.secretKey!, { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x' }, 'test');
+      await createUser(db, new PermissionCache(), { username: 'vic', password: 'vic-password-123', roles: ['viewer'], must_change_pw: false });
+    },
+  });
+  await halite.booted;
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await halite?.stop();
+  await sim?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a job dispatched on the simulator appears on the open Activity page', { skip: skip ?? false }, async () => {
+  const page = await browser!.newPage();
+  const errors = watchConsole(page);
+  await page.goto(`${halite!.url}/login?next=%2Factivity`);
+  await page.fill('#f-username', 'vic');
+  await page.fill('#f-password', 'vic-password-123');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/activity');
+  // The status badge is swapped by the stream's `status` event once the consumer is live.
+  await page.waitForSelector('#activity-status[data-state="connected"]', { timeout: 10_000 });
+
+  const salt = new SaltApiClient({ url: sim!.url, username: 'saltdev', password: 'x', eauth: 'auto' });
+  const { jid } = await salt.localAsync('*', 'test.ping');
+  const rows = page.locator('#activity-rows tr', { hasText: jid });
+  await rows.first().waitFor({ timeout: 10_000 });
+  // job.new then one return per accepted minion (web01, web02), newest first.
+  await page.waitForFunction((j) => document.querySelectorAll(`#activity-rows tr`).length >= 3 &&
+    [...document.querySelectorAll('#activity-rows tr')].filter((r) => r.textContent?.includes(j)).length === 3, jid, { timeout: 10_000 });
+  const texts = await rows.allTextContents();
+  assert.ok(texts.some((t) => /job\.new/.test(t) && /test\.ping on \*/.test(t)), texts.join('\n'));
+  assert.equal(texts.filter((t) => /job\.ret ok/.test(t)).length, 2, texts.join('\n'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
