@@ -41,9 +41,9 @@ export function parsePackageSet(ret: unknown): PackageSet | null {
 
 /** The content hash of a sorted package set (and its source, which is stored with every row). */
 export function packageSetHash(source: PackageSource, set: PackageSet): string {
-  const h = createHash('sha1').update(source);
-  for (const [n, v] of set) h.update(`\n${n}\u0000${v}`);
-  return h.digest('base64');
+  let text = source;
+  for (const [n, v] of set) text += `\n${n}\u0000${v}`;
+  return createHash('sha1').update(text).digest('base64');
 }
 
 /** Builds the write layer's input for one minion's return (null when it is not a package dict). */
