@@ -42,6 +42,31 @@ function statusMessage(s: StreamStatus, format: StreamFormat): string {
   return format === 'json' ? JSON.stringify(s) : StreamStatusBadge({ s });
 }
 
+/** One SSE message as text (data split into `data:` lines, as the spec asks). */
+export function sseFrame(event: string, data: string, id?: number): string {
+  let out = `event: ${event}\n`;
+  for (const line of data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
+  if (id !== undefined) out += `id: ${id}\n`;
+  return `${out}\n`;
+}
+
+/**
+ * Every subscriber receives the same event objects from the hub: each is rendered once per format
+ * and the text shared, so a thousand subscribers cost one render, not a thousand.
+ */
+const rendered: Record<StreamFormat, WeakMap<ActivityEvent, string>> = { json: new WeakMap(), html: new WeakMap() };
+
+/** The SSE text of one event in a format (memoized per event object). */
+export function renderEvent(e: ActivityEvent, format: StreamFormat): string {
+  let text = rendered[format].get(e);
+  if (text === undefined) {
+    // The id rides on the first message (the category one); the event is written in one piece.
+    text = sseMessages(e, format).map((m, i) => sseFrame(m.event, m.data, i === 0 ? e.id : undefined)).join('');
+    rendered[format].set(e, text);
+  }
+  return text;
+}
+
 export interface ServeStreamOptions {
   hub: EventHub;
   db: Db;
@@ -62,15 +87,15 @@ export async function serveActivityStream(stream: SSEStreamingApi, o: ServeStrea
   const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), hub.keepaliveMs);
   keepalive.unref?.();
   let lastSent = 0;
+  // One write per batch: at hundreds of events per second a write per event would dominate.
   const send = async (events: readonly ActivityEvent[]) => {
+    let text = '';
     for (const e of events) {
       if (e.id <= lastSent || !o.categories.has(e.category as ActivityCategory)) continue;
-      const msgs = sseMessages(e, format);
-      for (let i = 0; i < msgs.length; i++) {
-        await stream.writeSSE({ ...msgs[i]!, ...(i === 0 ? { id: String(e.id) } : {}) });
-      }
+      text += renderEvent(e, format);
       lastSent = e.id;
     }
+    if (text) await stream.write(text);
   };
   try {
     // Tell EventSource how soon to come back after a drop.
