@@ -72,7 +72,8 @@ export function RunProgressView({ p, streamLive }: { p: RunProgress; streamLive:
         </progress>{' '}
         <span class="badge badge-ok">{p.returned} returned</span> <span class="badge">{p.pending} pending</span>{' '}
         <span class={p.failed > 0 ? 'badge badge-err' : 'badge'}>{p.failed} failed</span>{' '}
-        {p.done ? <span class="badge badge-ok">done</span> : <span class="muted">running…</span>}
+        {p.done ? <span class="badge badge-ok">done</span> : <span class="muted">running…</span>}{' '}
+        <a href={`/jobs/${p.jid}`}>job detail</a>
       </p>
       <p class="muted">
         {p.source === 'stream' ? 'Live from the event stream.' : 'The event stream is off: asking the master (jobs.lookup_jid) every 2 s.'}{' '}
