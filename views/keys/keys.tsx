@@ -83,6 +83,32 @@ const SECTIONS = [
   { status: 'denied', title: 'Denied' },
 ] as const;
 
+function KeySection({ status, title, keys, can }: { status: KeyEntry['status']; title: string; keys: KeyEntry[]; can: KeyAbilities }): string {
+  const heading = (
+    <h2 id={`keys-${status}`} safe>
+      {`${title} (${keys.length})`}
+    </h2>
+  );
+  if (keys.length === 0) return (<>{heading}<p class="muted">None.</p></>) as string;
+  if (status === 'pending' && can.acceptMany) {
+    return (
+      <>
+        {heading}
+        <form id="keys-accept-many" hx-post="/api/keys/accept" hx-target="#key-action-result" hx-swap="innerHTML">
+          <KeyTable keys={keys} can={can} select={true} />
+          <button type="submit" class="primary">
+            Accept selected
+          </button>
+        </form>
+      </>
+    ) as string;
+  }
+  const table = <KeyTable keys={keys} can={can} select={false} />;
+  // Thousands of accepted keys: folded, so the keys that need a decision stay in view.
+  if (status === 'accepted' && keys.length > 50) return (<>{heading}<details><summary>Show all</summary>{table}</details></>) as string;
+  return (<>{heading}{table}</>) as string;
+}
+
 /** The key list fragment; it reloads itself when a key action announces `keys-changed`. */
 export function KeyListView({ list, can }: { list: KeyList; can: KeyAbilities }): string {
   return (
@@ -94,32 +120,9 @@ export function KeyListView({ list, can }: { list: KeyList; can: KeyAbilities })
       ) : (
         ''
       )}
-      {SECTIONS.map(({ status, title }) => {
-        const keys = list[status];
-        const heading = (
-          <h2 id={`keys-${status}`} safe>
-            {`${title} (${keys.length})`}
-          </h2>
-        );
-        if (keys.length === 0) return (<>{heading}<p class="muted">None.</p></>) as string;
-        if (status === 'pending' && can.acceptMany) {
-          return (
-            <>
-              {heading}
-              <form id="keys-accept-many" hx-post="/api/keys/accept" hx-target="#key-action-result" hx-swap="innerHTML">
-                <KeyTable keys={keys} can={can} select={true} />
-                <button type="submit" class="primary">
-                  Accept selected
-                </button>
-              </form>
-            </>
-          ) as string;
-        }
-        const table = <KeyTable keys={keys} can={can} select={false} />;
-        // Thousands of accepted keys: folded, so the keys that need a decision stay in view.
-        if (status === 'accepted' && keys.length > 50) return (<>{heading}<details><summary>Show all</summary>{table}</details></>) as string;
-        return (<>{heading}{table}</>) as string;
-      })}
+      {SECTIONS.map(({ status, title }) => (
+        <KeySection status={status} title={title} keys={list[status]} can={can} />
+      ))}
     </section>
   ) as string;
 }

@@ -70,7 +70,7 @@ export function MinionDetailView({ minion: m }: { minion: MinionDetail }): strin
         <div class="card">
           <div class="muted">Salt</div>
           <div class="value" safe>{m.saltversion ?? '—'}</div>
-          <div class="muted" safe>{m.roles.length ? `roles: ${m.roles.join(', ')}` : ''}</div>
+          <div class="muted" safe>{`roles: ${m.roles.join(', ') || 'none'}`}</div>
         </div>
       </div>
       <h2>Recent jobs</h2>
@@ -100,7 +100,7 @@ export function MinionDetailView({ minion: m }: { minion: MinionDetail }): strin
                 <td safe>{j.target}</td>
                 <td safe>{j.user}</td>
                 <td class="muted" safe>{j.start_time}</td>
-                <td safe>{j.status}</td>
+                <td>{j.status}</td>
               </tr>
             ))}
           </tbody>

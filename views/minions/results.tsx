@@ -11,7 +11,7 @@ const KEY_BADGE: Record<Minion['key_status'], string> = {
 
 /** The key status as a badge. */
 export function KeyBadge({ status }: { status: Minion['key_status'] }): string {
-  return (<span class={KEY_BADGE[status]} safe>{status}</span>) as string;
+  return (<span class={KEY_BADGE[status]}>{status}</span>) as string;
 }
 
 /** The warning shown when the snapshot is older than ten minutes (or was never taken). */
@@ -29,7 +29,7 @@ export function StaleWarning({ snapshot }: { snapshot: SnapshotStatus }): string
       )}
       {failing.map((p) => (
         <p>
-          <strong safe>{p.part}</strong>
+          <strong>{p.part}</strong>
           {': '}
           <span safe>{`last poll failed at ${p.last_error_at}: ${p.last_error}`}</span>
         </p>
