@@ -1,0 +1,74 @@
+/**
+ * The Keys page in a real browser: Halite (in-process, embedded database) connected to the lab
+ * simulator, whose db01 key is pending. An operator accepts it on the keys page and sees it move
+ * to the accepted list without reloading; the minion list shows the new status at once.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { browserSkipReason, launchBrowser, watchConsole } from './harness.ts';
+import { testSettings } from '../../src/config.ts';
+import { silentLogger } from '../../src/log.ts';
+import { startHalite, type RunningHalite } from '../../src/start.ts';
+import { updateSettings } from '../../src/settings/service.ts';
+import { createUser } from '../../src/users/service.ts';
+import { PermissionCache } from '../../src/rbac/service.ts';
+import { startSimulator, type Simulator } from '../../sim/server.ts';
+
+const skip = browserSkipReason();
+let sim: Simulator | undefined;
+let halite: RunningHalite | undefined;
+let browser: Browser | undefined;
+let dataDir = '';
+
+before(async () => {
+  if (skip) return;
+  sim = await startSimulator({ preset: 'lab', jobDurationMs: 20, presenceIntervalMs: 0 });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'halite-keys-'));
+  const settings = testSettings({ dataDir, databaseUrl: null, port: 0, host: '127.0.0.1' } as never);
+  halite = await startHalite(settings, silentLogger, {
+    beforeBoot: async (db) => {
+      await updateSettings(db, settings.secretKey!, { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x' }, 'test');
+      await createUser(db, new PermissionCache(), { username: 'otto', password: 'otto-password-123', roles: ['operator'], must_change_pw: false });
+    },
+  });
+  await halite.booted;
+  // The boot runs the minions poller once; wait for it so the navigation badge has its count.
+  await halite.runtime.runPoller('minions');
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await halite?.stop();
+  await sim?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('an operator accepts the pending key on the keys page and sees it move to accepted', { skip: skip ?? false }, async () => {
+  const page = await browser!.newPage();
+  const errors = watchConsole(page);
+  await page.goto(`${halite!.url}/login?next=%2Fkeys`);
+  await page.fill('#f-username', 'otto');
+  await page.fill('#f-password', 'otto-password-123');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/keys');
+
+  const row = page.locator('#key-db01');
+  assert.equal(await row.getAttribute('data-status'), 'pending');
+  assert.match(await page.locator('#keys-pending').textContent() ?? '', /Pending \(1\)/);
+  await row.locator('button', { hasText: 'Accept' }).click();
+  // The outcome appears, then the list reloads itself on `keys-changed`.
+  await page.locator('#key-action-outcome', { hasText: 'Accepted: db01' }).waitFor({ timeout: 10_000 });
+  await page.waitForSelector('#key-db01[data-status="accepted"]', { timeout: 10_000 });
+  assert.match(await page.locator('#keys-pending').textContent() ?? '', /Pending \(0\)/);
+  assert.equal(sim!.fleet.keyState('db01'), 'accepted');
+
+  // The snapshot followed at once: the minion list says accepted without waiting for a tick.
+  await page.goto(`${halite!.url}/minions?q=db01`);
+  assert.match(await page.locator('#minion-db01').textContent() ?? '', /accepted/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
