@@ -28,6 +28,7 @@ import { keyRoutes } from './keys/routes.tsx';
 import { jobRoutes } from './jobs/routes.tsx';
 import { runRoutes } from './run/routes.tsx';
 import { templateRoutes } from './templates/routes.tsx';
+import { inventoryRoutes } from './inventory/routes.tsx';
 import { PermissionCache } from './rbac/service.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 
@@ -85,6 +86,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   app.route('/', jobRoutes);
   app.route('/', runRoutes);
   app.route('/', templateRoutes);
+  app.route('/', inventoryRoutes);
 
   app.onError(onError);
   app.notFound(notFound);
