@@ -63,7 +63,7 @@ export function RunPage({ values, templates, canSave, from }: { values: RunFormV
               <span>Target type</span>
               <select id="f-target_type" name="target_type">
                 {TARGET_TYPES.map((t) => (
-                  <option value={t} selected={t === values.target_type} safe>
+                  <option value={t} selected={t === values.target_type}>
                     {t}
                   </option>
                 ))}

@@ -32,9 +32,7 @@ function MinionRow({ m, isState }: { m: RunProgress['minions'][number]; isState:
   return (
     <details class="run-minion" id={`run-minion-${m.minion.replace(/[^A-Za-z0-9_-]/g, '_')}`} open={m.outcome === 'failed'}>
       <summary>
-        <span class={badge} safe>
-          {label}
-        </span>{' '}
+        <span class={badge}>{label}</span>{' '}
         <strong safe>{m.minion}</strong>
       </summary>
       {'return' in m ? (
@@ -105,9 +103,16 @@ export function RunLiveView({ p, streamLive }: { p: RunProgress; streamLive: boo
     >
       <h2>
         <code safe>{p.fun}</code> on <code safe>{p.target}</code>{' '}
-        <span class="muted" safe>
-          ({p.target_type}
-          {p.batch ? `, batch ${p.batch}` : ''})
+        <span class="muted">
+          (<span safe>{p.target_type}</span>
+          {p.batch ? (
+            <>
+              , batch <span safe>{p.batch}</span>
+            </>
+          ) : (
+            ''
+          )}
+          )
         </span>
       </h2>
       <p class="muted">
