@@ -46,6 +46,14 @@ export function jobScenarios(env: ContractEnv, client: () => SaltApiClient): voi
     assert.deepEqual(await client().localCall([...ACCEPTED], 'test.ping'), ret, 'a list target');
   });
 
+  test('listConnectedMinions (manage.present) and local_batch: the accepted minions', async () => {
+    const present = await client().listConnectedMinions();
+    assert.deepEqual(Object.keys(present).sort(), [...ACCEPTED]);
+    for (const ip of Object.values(present)) assert.match(ip, /^[0-9a-f.:]+$/, 'an IP address');
+    // local_batch answers one {mid: ret} per minion; the client merges them into one map.
+    assert.deepEqual(await client().localBatch('*', 'test.ping', { batch: '1' }), { db01: true, web01: true });
+  });
+
   test('state.apply demo: `_|-` keyed results, exactly one result:false (cmd.run false)', async () => {
     const ret = await client().localCall('web01', 'state.apply', { arg: ['demo'] });
     const states = ret.web01 as Record<string, StateResult>;
