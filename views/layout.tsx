@@ -9,6 +9,8 @@ export interface LayoutProps {
   user: CurrentUser | null;
   csrfToken: string | null;
   nav: NavEntry[];
+  /** Counts shown next to navigation entries, by entry key. */
+  badges?: Record<string, number>;
   banner: Banner | null;
   assets: { css: string; htmx: string; sse: string; js: string; icon: string };
   children: JSX.Element;
@@ -24,6 +26,19 @@ const HTMX_CONFIG = JSON.stringify({
   historyCacheSize: 0,
   includeIndicatorStyles: false,
 });
+
+/** A count next to a navigation entry (pending keys); nothing when zero. */
+function NavBadge({ entry, count }: { entry: string; count: number }): string {
+  if (!count) return '';
+  return (
+    <>
+      {' '}
+      <span class="badge badge-warn" id={`nav-badge-${entry}`} safe>
+        {String(count)}
+      </span>
+    </>
+  ) as string;
+}
 
 /** The whole page. Every untrusted leaf is escaped with `safe`. */
 export function Layout(p: LayoutProps): string {
@@ -53,8 +68,9 @@ export function Layout(p: LayoutProps): string {
             </a>
             <nav class="nav" aria-label="Main">
               {p.nav.map((e) => (
-                <a href={e.href} class={e.key === p.active ? 'active' : undefined} data-section={e.section} safe>
-                  {e.label}
+                <a href={e.href} class={e.key === p.active ? 'active' : undefined} data-section={e.section}>
+                  <span safe>{e.label}</span>
+                  <NavBadge entry={e.key} count={p.badges?.[e.key] ?? 0} />
                 </a>
               ))}
             </nav>

@@ -3,8 +3,10 @@
  * The navigation: one entry per feature page, shown to users whose permissions reach it.
  * A feature adds its entry here when its page exists, so the menu never links to nothing.
  */
+import type { Context } from 'hono';
 import { permits } from '../rbac/glob.ts';
 import type { Permission } from '../auth/context.ts';
+import type { AppEnv } from './env.ts';
 
 export interface NavEntry {
   key: string;
@@ -15,6 +17,8 @@ export interface NavEntry {
   resource: string;
   /** Groups the menu: the fleet first, administration last. */
   section: 'fleet' | 'admin';
+  /** A count shown next to the entry (e.g. pending keys); 0 or null shows nothing. */
+  badge?: (c: Context<AppEnv>) => Promise<number | null>;
 }
 
 const NAV: NavEntry[] = [
@@ -31,4 +35,21 @@ export function addNavEntry(entry: NavEntry): void {
 /** The entries the given permissions can open. */
 export function navFor(granted: readonly Permission[]): NavEntry[] {
   return NAV.filter((e) => permits(granted, e.verb, e.resource));
+}
+
+/** The badge counts of the given entries, by key; a failing badge is left out (it never breaks a page). */
+export async function navBadges(c: Context<AppEnv>, entries: readonly NavEntry[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  await Promise.all(
+    entries.map(async (e) => {
+      if (!e.badge) return;
+      try {
+        const n = await e.badge(c);
+        if (n) out[e.key] = n;
+      } catch (err) {
+        c.var.log?.warn('navigation badge failed', { entry: e.key, error: (err as Error).message });
+      }
+    }),
+  );
+  return out;
 }

@@ -9,7 +9,7 @@ import { Layout, type LayoutProps } from '../../views/layout.tsx';
 import { assetUrl } from './assets.ts';
 import { bannerFor } from './banner.ts';
 import { ANONYMOUS } from '../auth/context.ts';
-import { navFor } from './nav.ts';
+import { navBadges, navFor } from './nav.ts';
 
 /** Renders the layout around `content` with the request's page context. */
 export async function renderPage(
@@ -20,12 +20,14 @@ export async function renderPage(
   const deps = ctx.var.deps;
   const auth = ctx.var.auth ?? ANONYMOUS;
   const url = (path: string) => (deps ? assetUrl(deps.assets, path) : path);
+  const nav = auth.user && !auth.user.mustChangePw ? navFor(auth.permissions) : [];
   const props: Omit<LayoutProps, 'children'> = {
     title: page.title,
     active: page.active ?? '',
     user: auth.user,
     csrfToken: auth.session?.csrfToken ?? null,
-    nav: auth.user && !auth.user.mustChangePw ? navFor(auth.permissions) : [],
+    nav,
+    badges: deps && nav.length ? await navBadges(ctx, nav) : {},
     banner: deps ? await bannerFor(ctx) : null,
     assets: {
       css: url('/static/halite.css'),
