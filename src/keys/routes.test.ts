@@ -62,6 +62,9 @@ describeEachEngine('key routes', (engine) => {
     const html = await (await req('/api/keys', { headers: { 'HX-Request': 'true' } })).text();
     assert.ok(html.includes('id="key-new01"') && html.includes(sim.fleet.fingerprint('new01')));
     assert.ok(html.includes('hx-post="/api/keys/accept"'), 'the admin may accept several at once');
+    const page = await (await req('/keys', { headers: { Accept: 'text/html' } })).text();
+    const badge = new RegExp(`id="nav-badge-keys"[^>]*>${sim.fleet.idsWithKey('pending').length}<`);
+    assert.match(page, badge, 'the navigation counts the pending keys');
   });
 
   test('accept: the key is accepted in Salt and in the snapshot at once, and audited', async () => {

@@ -19,12 +19,16 @@ import { permits } from '../rbac/glob.ts';
 import { audit } from '../audit/service.ts';
 import { saltClientOr503, unavailableMessage, wrapSaltErrors } from '../salt/deps.ts';
 import { KeyAcceptMany, KeyActionResult, KeyIdParam, KeyList, type KeyActionName } from './schemas.ts';
-import { keyAction, listKeys } from './service.ts';
+import { keyAction, listKeys, pendingKeyCount } from './service.ts';
 import { KeyActionView, KeyListView, KeysPage, type KeyAbilities } from '../../views/keys/keys.tsx';
 
 const MASTER = 'default';
 
-addNavEntry({ key: 'keys', label: 'Keys', href: '/keys', verb: 'view', resource: 'key:*', section: 'fleet' });
+// The badge counts pending keys from the snapshot: one indexed count per page render.
+addNavEntry({
+  key: 'keys', label: 'Keys', href: '/keys', verb: 'view', resource: 'key:*', section: 'fleet',
+  badge: (c) => pendingKeyCount(c.var.deps.db, MASTER),
+});
 
 const now = (c: Context<AppEnv>) => c.var.deps.now?.() ?? new Date();
 
