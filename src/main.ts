@@ -29,6 +29,7 @@ import { jobRoutes } from './jobs/routes.tsx';
 import { runRoutes } from './run/routes.tsx';
 import { templateRoutes } from './templates/routes.tsx';
 import { inventoryRoutes } from './inventory/routes.tsx';
+import { fleetRoutes } from './fleet/routes.tsx';
 import { PermissionCache } from './rbac/service.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 
@@ -87,6 +88,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   app.route('/', runRoutes);
   app.route('/', templateRoutes);
   app.route('/', inventoryRoutes);
+  app.route('/', fleetRoutes);
 
   app.onError(onError);
   app.notFound(notFound);
