@@ -17,6 +17,8 @@ import { RuntimeConfig } from './runtime.ts';
 import type { AppDeps } from './http/env.ts';
 import { minionsPoller } from './minions/scheduler.ts';
 import { jobsPoller } from './jobs/scheduler.ts';
+import { fleetPoller } from './fleet/scheduler.ts';
+import { inventoryPoller } from './inventory/scheduler.ts';
 import { EventHub } from './activity/hub.ts';
 import { activityConsumer } from './activity/consumer.ts';
 import { primeHub } from './activity/service.ts';
@@ -68,6 +70,8 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
   // The pollers every Halite runs; registration is keyed by name, so `register` may repeat them.
   runtime.registerPoller(minionsPoller);
   runtime.registerPoller(jobsPoller);
+  runtime.registerPoller(fleetPoller);
+  runtime.registerPoller(inventoryPoller);
   runtime.registerStreamConsumer(activityConsumer({ hub }));
   o.register?.(runtime, deps);
   const app = createApp(settings, deps);
