@@ -69,7 +69,8 @@ function harness(connections: Connection[]) {
       return `tok${tokenCalls.filter((t) => t !== undefined).length}`;
     },
     fetch: (async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
-      urls.push(String(input));
+      const auth = new Headers(init.headers).get('X-Auth-Token');
+      urls.push(`${String(input)} X-Auth-Token=${auth}`);
       if (init.signal) signals = [...signals, init.signal];
       const step = connections[n++];
       if (!step) return sseResponse('', 'hang', init.signal);
@@ -101,7 +102,8 @@ describe('streamSaltEvents framing', () => {
     assert.deepEqual(events, expected);
     assert.equal(events[0].tag, 'salt/auth', 'the first event shares its block with the retry: line');
     assert.ok(events.some((e) => e.tag.endsWith('/ret/web01')));
-    assert.equal(h.urls[0], 'http://salt.test:8000/events?token=tok0');
+    // The token goes in the header: salt-api 3007.15+ refuses any query string on /events.
+    assert.equal(h.urls[0], 'http://salt.test:8000/events X-Auth-Token=tok0');
     assert.deepEqual(h.statuses.map((s) => s.state), ['connecting', 'connected']);
     assert.ok(h.signals()[0].aborted, 'breaking out of the loop closes the connection');
   });
@@ -121,7 +123,7 @@ describe('streamSaltEvents recovery', () => {
     const events = await take(streamSaltEvents(h.deps, { onStatus: h.onStatus }), expected.length);
     assert.deepEqual(events, expected);
     assert.deepEqual(h.tokenCalls, [undefined, 'tok0'], 'second connect asked to replace the first token');
-    assert.equal(new URL(h.urls[1]).searchParams.get('token'), 'tok1');
+    assert.equal(h.urls[1], 'http://salt.test:8000/events X-Auth-Token=tok1');
     assert.deepEqual(h.statuses.map((s) => s.state), ['connecting', 'connected', 'reconnecting', 'connected']);
     assert.match(h.statuses[2].error?.message ?? '', /ended the event stream/);
   });

@@ -6,7 +6,7 @@
 
 /** The login reply of `POST /login` (`return[0]`), as recorded from Salt 3007. */
 export interface SaltToken {
-  /** 40-hex CherryPy session id; sent as `X-Auth-Token` and as `?token=` on /events. */
+  /** 40-hex CherryPy session id; sent as `X-Auth-Token`, on /events too (3007.15+ refuses its `?token=`). */
   token: string;
   /** Epoch seconds (float) when Salt stops accepting the token. */
   expire: number;
