@@ -73,7 +73,7 @@ export async function listJobsLive(salt: LiveSalt, q: JobQuery, o: LiveOpts): Pr
     } as JobRow;
     return toJob(full, snapshot.jids.has(r.jid));
   });
-  return { data, total: kept.length, limit: q.limit, offset: q.offset, live: true, capped, active_at: snapshot.at?.toISOString() ?? null };
+  return { data, total: kept.length, total_capped: false, limit: q.limit, offset: q.offset, live: true, capped, active_at: snapshot.at?.toISOString() ?? null };
 }
 
 function minionOrder(m: JobDetail['minions'][number]): number {

@@ -33,7 +33,8 @@ export const jobsIndex = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.masterId, t.jid] }),
-    index('jobs_index_start_time_idx').on(t.masterId, t.startTime.desc()),
+    // Exactly the list's ORDER BY (DESC is NULLS FIRST in Postgres), or the planner sorts the table.
+    index('jobs_index_start_time_idx').on(t.masterId, t.startTime.desc().nullsFirst(), t.jid.desc().nullsFirst()),
     // text_pattern_ops so a prefix filter (`state.%`) can use the index whatever the collation.
     index('jobs_index_function_idx').on(t.masterId, t.function.op('text_pattern_ops')),
     index('jobs_index_user_idx').on(t.masterId, t.user),

@@ -32,6 +32,7 @@ export const JobPage = z
   .object({
     data: z.array(Job),
     total: z.number().int(),
+    total_capped: z.boolean().openapi({ description: 'More than `total` jobs match (the count stops at 10,000)' }),
     limit: z.number().int(),
     offset: z.number().int(),
     live: z.boolean().openapi({ description: 'Read from the master instead of the index' }),

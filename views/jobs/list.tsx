@@ -158,7 +158,7 @@ export function JobList({ page, query }: JobListProps): string {
       </table>
       <nav class="pager" aria-label="Pages">
         <span class="muted" safe>
-          {`${page.total === 0 ? '0' : `${page.offset + 1}–${end}`} of ${page.total}`}
+          {`${page.total === 0 ? '0' : `${page.offset + 1}–${end}`} of ${page.total}${page.total_capped ? '+' : ''}`}
         </span>
         {page.offset > 0 ? (
           <a href="#" hx-get={listUrl(query, Math.max(0, page.offset - page.limit))} hx-target="#jobs" hx-swap="outerHTML">
@@ -167,7 +167,7 @@ export function JobList({ page, query }: JobListProps): string {
         ) : (
           ''
         )}
-        {end < page.total ? (
+        {end < page.total || page.total_capped ? (
           <a href="#" hx-get={listUrl(query, end)} hx-target="#jobs" hx-swap="outerHTML">
             Older
           </a>
