@@ -88,7 +88,7 @@ export function RunPage({ values, templates, canSave, from }: { values: RunFormV
                 hx-swap="innerHTML"
               />
             </label>
-            <datalist id="salt-functions" hx-get="/api/salt/functions" hx-trigger="load" hx-swap="outerHTML"></datalist>
+            <datalist id="salt-functions" hx-get="/api/salt/functions" hx-trigger="load" hx-target="this" hx-swap="outerHTML"></datalist>
             <label for="f-args_text">
               <span>Arguments (one per line)</span>
               <textarea id="f-args_text" name="args_text" rows="3" safe>

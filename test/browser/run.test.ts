@@ -1,0 +1,116 @@
+/**
+ * The run page in a real browser against the simulator's fleet: sign in as an operator, preview
+ * `test.ping` on `*`, confirm by typing the minion count (the threshold is lowered to 1), run, and
+ * watch every return arrive in the live panel (from the activity stream, with the progress bar at
+ * its maximum).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { browserSkipReason, launchBrowser, watchConsole } from './harness.ts';
+import { startSimulator, type Simulator } from '../../sim/server.ts';
+import { startHalite, type RunningHalite } from '../../src/start.ts';
+import { testSettings } from '../../src/config.ts';
+import { silentLogger } from '../../src/log.ts';
+import { updateSettings } from '../../src/settings/service.ts';
+import { createUser } from '../../src/users/service.ts';
+import { PermissionCache } from '../../src/rbac/service.ts';
+
+const skip = browserSkipReason();
+let sim: Simulator | undefined;
+let halite: RunningHalite | undefined;
+let browser: Browser | undefined;
+let dataDir: string | undefined;
+const PASSWORD = 'operator-password-123';
+
+before(async () => {
+  if (skip) return;
+  // Returns take 1.5 s, so the page's event stream is connected before they arrive.
+  sim = await startSimulator({ preset: 'lab', jobDurationMs: 1500, presenceIntervalMs: 0 });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'halite-run-browser-'));
+  const settings = testSettings({ host: '127.0.0.1', port: 0, dataDir, databaseUrl: null });
+  halite = await startHalite(settings, silentLogger, {
+    beforeBoot: async (db) => {
+      await updateSettings(
+        db,
+        settings.secretKey!,
+        { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x', run_confirm_threshold: 1, event_stream_enabled: true },
+        'test',
+      );
+      await createUser(db, new PermissionCache(), { username: 'olga', password: PASSWORD, roles: ['operator'], must_change_pw: false });
+    },
+  });
+  await halite.booted;
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await halite?.stop();
+  await sim?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Waits until the minion snapshot has the lab's accepted minions (the minions poller runs at boot). */
+async function snapshotReady(): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  const { minionSnapshots } = await import('../../src/minions/model.ts');
+  while (Date.now() < deadline) {
+    const rows = await halite!.handle.db.select({ id: minionSnapshots.id }).from(minionSnapshots);
+    if (rows.length >= 3) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the minions poller did not fill the snapshot');
+}
+
+test('run test.ping on the fleet: preview, typed confirmation, every return arrives live', { skip: skip ?? false }, async () => {
+  assert.equal(halite!.runtime.status().state, 'ok', JSON.stringify(halite!.runtime.status()));
+  await snapshotReady();
+  const page = await browser!.newPage();
+  const errors = watchConsole(page);
+  await page.goto(`${halite!.url}/login?next=/run`);
+  await page.fill('#f-username', 'olga');
+  await page.fill('#f-password', PASSWORD);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/run');
+  assert.ok(await page.locator('nav.nav a[href="/run"]').count(), 'the menu links to Run');
+
+  await page.fill('#f-target', '*');
+  await page.fill('#f-fun', 'test.ping');
+  await page.click('button:has-text("Preview")');
+  await page.waitForSelector('#run-preview .run-preview');
+  assert.equal(await page.textContent('#run-preview-count'), '2');
+  assert.equal(await page.getAttribute('#run-preview .run-preview', 'data-confirmation'), 'type_count');
+  // The docs beside the form came from sys.doc.
+  await page.waitForSelector('#run-doc .function-doc');
+
+  // Without the typed count the browser refuses (required); a wrong one the server refuses.
+  await page.fill('#f-confirm_count', '3');
+  await page.click('#run-preview button[type=submit]');
+  await page.waitForSelector('#run-result .alert-error');
+  assert.match((await page.textContent('#run-result')) ?? '', /3 does not match/);
+
+  await page.fill('#f-confirm_count', '2');
+  await page.click('#run-preview button[type=submit]');
+  await page.waitForSelector('#run-result .run-progress');
+  assert.match(page.url(), /\/run\/\d{20}$/, 'the URL is the run’s own page');
+  assert.equal(await page.getAttribute('#run-result .run-progress', 'data-returned'), '0');
+  const t0 = Date.now();
+  await page.waitForSelector('#run-result .run-progress[data-done="true"]', { timeout: 15_000 });
+  // The panel's safety-net timer fires after 5 s; done sooner means the stream's job-changed event refreshed it.
+  assert.ok(Date.now() - t0 < 4500, `the returns arrived through the event stream (took ${Date.now() - t0} ms)`);
+  const panel = (await page.textContent('#run-result .run-progress')) ?? '';
+  assert.match(panel, /2 returned/);
+  assert.match(panel, /0 pending/);
+  assert.match(panel, /web01/);
+  assert.match(panel, /web02/);
+  assert.match(panel, /Live from the event stream/);
+  assert.equal(await page.getAttribute('#run-result progress', 'value'), '2');
+  const jid = /\/run\/(\d{20})$/.exec(page.url())![1];
+  assert.ok(await page.locator(`#run-result a[href="/jobs/${jid}"]`).count(), 'links to the job detail');
+  // The refused confirmation (422) is expected; htmx logs it.
+  assert.deepEqual(errors.filter((e) => !/status of 422|Error Code 422/.test(e)), []);
+  await page.close();
+});
