@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describeEachEngine, openTestDb } from '../../test/support/db.ts';
 import { startSimulator, type Simulator } from '../../sim/server.ts';
 import { SaltApiClient } from '../salt/client.ts';
-import { silentLogger } from '../log.ts';
+import { createLogger, silentLogger } from "../log.ts";
 import type { DbHandle } from '../db/types.ts';
 import type { RuntimeSettings } from '../settings/service.ts';
 import { EventHub, type Subscription } from './hub.ts';
@@ -62,7 +62,7 @@ describeEachEngine('activity consumer', (engine) => {
     const seen: ActivityEvent[] = [];
     const abort = new AbortController();
     const stop = await startActivityConsumer(
-      { db: handle.db, salt, logger: silentLogger, signal: abort.signal, settings, masterId: 'default' },
+      { db: handle.db, salt, logger: process.env.DEBUG_ACTIVITY ? createLogger("debug") : silentLogger, signal: abort.signal, settings, masterId: 'default' },
       { hub, writer: { flushMs: 5 } },
     );
     const origSet = hub.setStatus.bind(hub);

@@ -9,8 +9,13 @@ import { activityEvents, type ActivityEventRow } from './model.ts';
 import type { ActivityCategory, NormalizedEvent } from './normalize.ts';
 import type { ActivityEvent, ActivityPage, ActivityQuery } from './schemas.ts';
 
-/** Rows per INSERT: 13 parameters each stays far below Postgres' 65,534 bind limit. */
-const INSERT_CHUNK = 1000;
+/** Rows per INSERT statement (one JSON parameter each). */
+const INSERT_CHUNK = 2000;
+
+/** Both drivers' `execute` results: postgres.js gives an array, PGlite `{rows}`. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as T[];
+}
 
 /** The public shape of a row. */
 export function toActivityEvent(r: ActivityEventRow): ActivityEvent {
@@ -31,18 +36,35 @@ export function toActivityEvent(r: ActivityEventRow): ActivityEvent {
   };
 }
 
-/** Persists kept events in one transaction per chunk; returns them with their ids, in order. */
+/**
+ * Persists kept events; returns them with their ids, in order. The batch travels as one JSON
+ * parameter expanded by `jsonb_array_elements`/`jsonb_to_record` — drizzle's builder spends ~0.2 ms per row on a
+ * multi-row VALUES, which would cap ingestion near 4,000 events/s. Rows are inserted in input
+ * order (ORDER BY ordinality), so the ascending ids returned map back to the input positions.
+ */
 export async function insertActivityEvents(db: Db, masterId: string, events: readonly NormalizedEvent[]): Promise<ActivityEvent[]> {
   const out: ActivityEvent[] = [];
   for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-    const chunk = events.slice(i, i + INSERT_CHUNK).map((e) => ({
-      masterId, at: e.at, category: e.category, kind: e.kind, tag: e.tag, jid: e.jid, minion: e.minion,
+    const chunk = events.slice(i, i + INSERT_CHUNK);
+    const json = JSON.stringify(chunk.map((e) => ({
+      at: e.at.toISOString(), category: e.category, kind: e.kind, tag: e.tag, jid: e.jid, minion: e.minion,
       fun: e.fun, outcome: e.outcome, summary: e.summary, data: e.data, backfilled: e.backfilled,
+    })));
+    const t = activityEvents;
+    const result = await db.execute(sql`
+      insert into ${t} (master_id, at, category, kind, tag, jid, minion, fun, outcome, summary, data, backfilled)
+      select ${masterId}, x.at, x.category, x.kind, x.tag, x.jid, x.minion, x.fun, x.outcome, x.summary, coalesce(x.data, '{}'::jsonb), x.backfilled
+      from jsonb_array_elements(${json}::jsonb) with ordinality as a(e, n),
+        jsonb_to_record(a.e) as x(at timestamptz, category text, kind text, tag text, jid text,
+          minion text, fun text, outcome text, summary text, data jsonb, backfilled boolean)
+      order by a.n
+      returning id`);
+    const ids = rowsOf<{ id: number | string }>(result).map((r) => Number(r.id)).sort((a, b) => a - b);
+    if (ids.length !== chunk.length) throw new Error(`activity insert returned ${ids.length} ids for ${chunk.length} rows`);
+    chunk.forEach((e, k) => out.push({
+      id: ids[k]!, master_id: masterId, at: e.at.toISOString(), category: e.category, kind: e.kind, tag: e.tag, jid: e.jid,
+      minion: e.minion, fun: e.fun, outcome: e.outcome, summary: e.summary, data: e.data, backfilled: e.backfilled,
     }));
-    const rows = await db.insert(activityEvents).values(chunk).returning();
-    // RETURNING follows the VALUES order in practice, but nothing promises it: sort by id.
-    rows.sort((a, b) => a.id - b.id);
-    out.push(...rows.map(toActivityEvent));
   }
   return out;
 }

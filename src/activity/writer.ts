@@ -63,7 +63,13 @@ export class ActivityWriter {
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
     if (this.#buffer.length === 0) return;
-    this.#flushing = this.#writeOnce().finally(() => (this.#flushing = null));
+    this.#flushing = this.#writeOnce().then((ok) => {
+      this.#flushing = null;
+      // Events that arrived during the write have waited for it already (and a timer that fired
+      // meanwhile found the write busy): write them next, back to back — group commit under load.
+      // After a failure the retry timer decides instead.
+      if (ok && this.#buffer.length > 0 && !this.#closed) void this.flush();
+    });
     await this.#flushing;
   }
 
@@ -89,7 +95,8 @@ export class ActivityWriter {
     void this.flush();
   }
 
-  async #writeOnce(): Promise<void> {
+  /** One INSERT round; false when it failed (the batch is back in the buffer). */
+  async #writeOnce(): Promise<boolean> {
     const batch = this.#buffer;
     this.#buffer = [];
     try {
@@ -109,9 +116,8 @@ export class ActivityWriter {
         this.#timer = null;
         this.#schedule(this.#o.retryMs);
       }
-      return;
+      return false;
     }
-    // Events that arrived during the write go out at once if there are enough of them.
-    if (this.#buffer.length >= this.#o.maxBatch && !this.#closed) queueMicrotask(() => this.#kick());
+    return true;
   }
 }
