@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from './env.ts';
+import { staleDataBanner } from '../runtime-pollers.ts';
 
 export interface Banner {
   kind: 'warn' | 'error';
@@ -21,7 +22,7 @@ export async function bannerFor(c: Context<AppEnv>): Promise<Banner | null> {
   switch (s.state) {
     case 'ok':
     case 'connecting':
-      return null;
+      return runtime.pollerStatus ? staleDataBanner(runtime.pollerStatus(), (c.var.deps.now?.() ?? new Date()).getTime()) : null;
     case 'unconfigured':
       return { kind: 'warn', message: 'Salt is not configured: pages show what the database holds.', href: '/settings' };
     case 'login_failed':

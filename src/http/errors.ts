@@ -8,11 +8,13 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './env.ts';
 import { problem } from './problem.ts';
+import { SaltHttpError } from '../salt/deps.ts';
 
 export async function onError(err: Error, c: Context<AppEnv>): Promise<Response> {
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
-    return problem(c, status, { error: httpErrorCode(status), message: err.message || 'Request refused' });
+    const code = err instanceof SaltHttpError ? err.code : httpErrorCode(status);
+    return problem(c, status, { error: code, message: err.message || 'Request refused' });
   }
   const log = c.var.log ?? c.var.deps?.logger;
   log?.error('unhandled error', { error: err.message, stack: err.stack, method: c.req.method, path: c.req.path });
