@@ -9,7 +9,8 @@ import type { DbHandle } from '../db/types.ts';
 import { ingestMinions } from '../minions/ingest.ts';
 import { minionSnapshots } from '../minions/model.ts';
 import { ingestInventory, type InventorySalt } from './ingest.ts';
-import { inventoryMinions, inventoryPackages } from './model.ts';
+import { inventoryMinions, inventoryPackages, inventoryVersions } from './model.ts';
+import { count } from 'drizzle-orm';
 import { inventoryPoller } from './scheduler.ts';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
@@ -64,6 +65,18 @@ describeEachEngine('inventory ingest', (engine) => {
     handle.db.select({ name: inventoryPackages.name, version: inventoryPackages.version, source: inventoryPackages.source })
       .from(inventoryPackages).where(eq(inventoryPackages.minionId, id));
 
+  /** inventory_versions must equal a fresh count over the package rows. */
+  async function assertVersionCounts(): Promise<void> {
+    const p = inventoryPackages;
+    const fresh = await handle.db.select({ n: p.name, s: p.source, v: p.version, c: count() }).from(p).groupBy(p.name, p.source, p.version);
+    const kept = await handle.db.select().from(inventoryVersions);
+    const key = (n: string, s: string, v: string) => `${n}|${s}|${v}`;
+    assert.deepEqual(
+      new Map(kept.map((r) => [key(r.name, r.source, r.version), r.minions])),
+      new Map(fresh.map((r) => [key(r.n, r.s, r.v), Number(r.c)])),
+    );
+  }
+
   test('first tick: batches of the present minions, every package stored with the os_family source', async () => {
     const ids = await present();
     dispatches.length = 0;
@@ -87,6 +100,7 @@ describeEachEngine('inventory ingest', (engine) => {
       assert.equal(row.version, pkgs[row.name]);
       assert.equal(row.source, family === 'Debian' ? 'deb' : family === 'RedHat' ? 'rpm' : 'other');
     }
+    await assertVersionCounts();
   });
 
   test('steady tick: every hash unchanged, nothing written', async () => {
@@ -109,6 +123,7 @@ describeEachEngine('inventory ingest', (engine) => {
     assert.equal(stored.get(pkgs[0]), '99:9.9-9');
     assert.equal(stored.has(pkgs[1]), false);
     assert.equal(stored.get('brand-new-tool'), '1.0-1');
+    await assertVersionCounts();
     edits.clear();
   });
 
@@ -121,6 +136,8 @@ describeEachEngine('inventory ingest', (engine) => {
     edits.clear();
     const r = await ingest();
     assert.equal(r.rowsDeleted, 2, 'the two kernel rows go when the return no longer has them');
+    await assertVersionCounts();
+    assert.equal((await handle.db.select().from(inventoryVersions).where(eq(inventoryVersions.name, 'kernel'))).length, 0);
   });
 
   test('minions that do not return before the deadline keep their rows and count as missing', async () => {
@@ -154,6 +171,7 @@ describeEachEngine('inventory ingest', (engine) => {
     assert.equal((await rowsOf(id)).length, 0);
     const m = await handle.db.select().from(inventoryMinions).where(eq(inventoryMinions.minionId, id));
     assert.equal(m.length, 0);
+    await assertVersionCounts();
   });
 
   test('every dispatch failing is an error; the poller reports partly failed batches', async () => {

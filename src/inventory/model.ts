@@ -48,5 +48,22 @@ export const inventoryMinions = pgTable(
   (t) => [primaryKey({ columns: [t.masterId, t.minionId] })],
 );
 
+/**
+ * How many minions run each (name, source, version): kept in step with `inventory_packages` by the
+ * write layer (+1 per inserted row, −1 per deleted row), so a package's versions — the first step
+ * of a version search — are a few rows instead of a scan over every minion that has the package.
+ */
+export const inventoryVersions = pgTable(
+  'inventory_versions',
+  {
+    masterId: text().notNull().default('default'),
+    name: text().notNull(),
+    source: text().$type<PackageSource>().notNull(),
+    version: text().notNull(),
+    minions: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.masterId, t.name, t.source, t.version] })],
+);
+
 export type InventoryPackageRow = typeof inventoryPackages.$inferSelect;
 export type InventoryMinionRow = typeof inventoryMinions.$inferSelect;

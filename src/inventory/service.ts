@@ -4,15 +4,15 @@
  * package's versions with their minion counts, the version-comparison search, and the OS and
  * salt-version breakdown from the minions snapshot.
  *
- * The version search cannot be done by SQL text order (`1.10` < `1.9` as text). It narrows by
- * name in SQL (the name index), groups the rows into their distinct (source, version) pairs —
- * a few dozen even on a big fleet — compares those in JS with dpkg's or rpm's ordering, then
- * reads the page of rows whose version matched.
+ * The version search cannot be done by SQL text order (`1.10` < `1.9` as text). It reads the
+ * package's distinct (source, version) pairs with their minion counts from `inventory_versions`
+ * — a few dozen rows even on a big fleet — compares those in JS with dpkg's or rpm's ordering,
+ * then reads the page of rows whose version matched through the name index.
  */
 import { and, asc, count, eq, inArray, max, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
 import { minionSnapshots } from '../minions/model.ts';
-import { inventoryMinions, inventoryPackages, type PackageSource } from './model.ts';
+import { inventoryMinions, inventoryPackages, inventoryVersions, type PackageSource } from './model.ts';
 import type {
   InventoryBreakdown, InventoryPackage, InventoryPackagePage, InventoryQuery, InventoryStatus, PackageVersion, PackageVersions,
   VersionSearchBody, VersionSearchResult,
@@ -87,12 +87,12 @@ function newestFirst(a: PackageVersion, b: PackageVersion): number {
 }
 
 async function distinctVersions(db: Db, masterId: string, name: string): Promise<PackageVersion[]> {
+  const v = inventoryVersions;
   const rows = await db
-    .select({ version: p.version, source: p.source, minions: count() })
-    .from(p)
-    .where(and(eq(p.masterId, masterId), nameIs(name)))
-    .groupBy(p.source, p.version);
-  return rows.map((r) => ({ version: r.version, source: r.source, minions: Number(r.minions) })).sort(newestFirst);
+    .select({ version: v.version, source: v.source, minions: v.minions })
+    .from(v)
+    .where(and(eq(v.masterId, masterId), eq(v.name, name)));
+  return rows.sort(newestFirst);
 }
 
 /** A package's installed versions with their minion counts. */

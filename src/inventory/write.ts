@@ -10,7 +10,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
-import { inventoryMinions, inventoryPackages } from './model.ts';
+import { inventoryMinions, inventoryPackages, inventoryVersions } from './model.ts';
 import type { MinionPackages } from './packages.ts';
 
 /** Rows per bulk statement (a few MB of JSON at most). */
@@ -23,15 +23,14 @@ export interface WriteReport {
   rowsDeleted: number;
 }
 
-type PackageKey = { m: string; n: string; v: string };
-type PackageInsert = PackageKey & { s: string };
+type PackageRow = { m: string; n: string; v: string; s: string };
 
 /** Both drivers' `execute` results: postgres.js gives an array, PGlite `{rows}`. */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as T[];
 }
 
-async function insertRows(db: Db, masterId: string, rows: PackageInsert[]): Promise<void> {
+async function insertRows(db: Db, masterId: string, rows: PackageRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const json = JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT));
     await db.execute(sql`insert into ${inventoryPackages} (master_id, minion_id, name, version, source)
@@ -40,12 +39,30 @@ async function insertRows(db: Db, masterId: string, rows: PackageInsert[]): Prom
   }
 }
 
-async function deleteRows(db: Db, masterId: string, rows: PackageKey[]): Promise<void> {
+async function deleteRows(db: Db, masterId: string, rows: PackageRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const json = JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT));
     await db.execute(sql`delete from ${inventoryPackages} p using json_to_recordset(${json}::json) as x(m text, n text, v text)
       where p.master_id = ${masterId} and p.minion_id = x.m and p.name = x.n and p.version = x.v`);
   }
+}
+
+/** Applies the per-version minion count changes of some inserted and deleted rows. */
+async function countVersions(db: Db, masterId: string, inserted: PackageRow[], deleted: PackageRow[]): Promise<void> {
+  const delta = new Map<string, number>();
+  for (const r of inserted) delta.set(`${r.n}\u0000${r.s}\u0000${r.v}`, (delta.get(`${r.n}\u0000${r.s}\u0000${r.v}`) ?? 0) + 1);
+  for (const r of deleted) delta.set(`${r.n}\u0000${r.s}\u0000${r.v}`, (delta.get(`${r.n}\u0000${r.s}\u0000${r.v}`) ?? 0) - 1);
+  const rows = [...delta].filter(([, d]) => d !== 0).map(([k, d]) => {
+    const [n, s, v] = k.split('\u0000');
+    return { n, s, v, d };
+  });
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const json = JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT));
+    await db.execute(sql`insert into ${inventoryVersions} as c (master_id, name, source, version, minions)
+      select ${masterId}, x.n, x.s, x.v, x.d from json_to_recordset(${json}::json) as x(n text, s text, v text, d int)
+      on conflict (master_id, name, source, version) do update set minions = c.minions + excluded.minions`);
+  }
+  if (rows.some((r) => r.d < 0)) await db.execute(sql`delete from ${inventoryVersions} where master_id = ${masterId} and minions <= 0`);
 }
 
 /** Reads the stored hashes of a master's minions. */
@@ -90,8 +107,8 @@ export async function applyPackageSets(
     }
   }
 
-  const inserts: PackageInsert[] = [];
-  const deletes: PackageKey[] = [];
+  const inserts: PackageRow[] = [];
+  const deletes: PackageRow[] = [];
   for (const set of changed) {
     const old = stored.get(set.minionId) ?? new Map<string, string>();
     const seen = new Set<string>();
@@ -100,13 +117,13 @@ export async function applyPackageSets(
       seen.add(key);
       const oldSource = old.get(key);
       if (oldSource === set.source) continue;
-      if (oldSource !== undefined) deletes.push({ m: set.minionId, n, v });
+      if (oldSource !== undefined) deletes.push({ m: set.minionId, n, v, s: oldSource });
       inserts.push({ m: set.minionId, n, v, s: set.source });
     }
-    for (const key of old.keys()) {
+    for (const [key, s] of old) {
       if (seen.has(key)) continue;
       const [n, v] = key.split('\u0000');
-      deletes.push({ m: set.minionId, n, v });
+      deletes.push({ m: set.minionId, n, v, s });
     }
   }
 
@@ -114,6 +131,7 @@ export async function applyPackageSets(
     const tx = txn as unknown as Db;
     await deleteRows(tx, masterId, deletes);
     await insertRows(tx, masterId, inserts);
+    await countVersions(tx, masterId, inserts, deletes);
     const m = inventoryMinions;
     for (let i = 0; i < changed.length; i += 1000) {
       await tx
@@ -143,7 +161,10 @@ export async function removeMinions(db: Db, masterId: string, minionIds: readonl
     const ids = minionIds.slice(i, i + 1000);
     await db.transaction(async (txn) => {
       const tx = txn as unknown as Db;
-      await tx.delete(inventoryPackages).where(and(eq(inventoryPackages.masterId, masterId), inArray(inventoryPackages.minionId, ids)));
+      const p = inventoryPackages;
+      const gone = await tx.delete(p).where(and(eq(p.masterId, masterId), inArray(p.minionId, ids)))
+        .returning({ m: p.minionId, n: p.name, v: p.version, s: p.source });
+      await countVersions(tx, masterId, [], gone);
       await tx.delete(inventoryMinions).where(and(eq(inventoryMinions.masterId, masterId), inArray(inventoryMinions.minionId, ids)));
     });
     for (const id of ids) known.delete(id);
