@@ -201,3 +201,16 @@ describeEachEngine('inventory ingest', (engine) => {
     assert.equal(r.rowsWritten, 0);
   });
 });
+
+test('package sets: sorted whatever the return order, multi-versions split, the hash follows the content', async () => {
+  const { parsePackageSet, packageSetHash } = await import('./packages.ts');
+  const a = parsePackageSet({ zlib: '1.2', bash: '5.2-1', kernel: ['6.1', '5.10'] })!;
+  assert.deepEqual(a, [['bash', '5.2-1'], ['kernel', '5.10'], ['kernel', '6.1'], ['zlib', '1.2']]);
+  const b = parsePackageSet({ bash: '5.2-1', kernel: '6.1,5.10', zlib: '1.2' })!;
+  assert.deepEqual(b, a);
+  assert.equal(packageSetHash('deb', a), packageSetHash('deb', b));
+  assert.notEqual(packageSetHash('deb', a), packageSetHash('rpm', a));
+  assert.notEqual(packageSetHash('deb', a), packageSetHash('deb', parsePackageSet({ bash: '5.2-2', kernel: '6.1,5.10', zlib: '1.2' })!));
+  assert.equal(parsePackageSet("'pkg.list_pkgs' is not available."), null);
+  assert.equal(parsePackageSet(['a']), null);
+});

@@ -35,7 +35,11 @@ export function parsePackageSet(ret: unknown): PackageSet | null {
     const versions = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : typeof v === 'number' ? [String(v)] : [];
     for (const version of new Set(versions.map((s) => s.trim()).filter(Boolean))) out.push([name, version]);
   }
-  out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  const order = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+  // Salt usually answers in name order already: checking is linear, sorting is not.
+  for (let i = 1; i < out.length; i++) {
+    if (order(out[i - 1], out[i]) > 0) return out.sort(order);
+  }
   return out;
 }
 
