@@ -20,7 +20,7 @@ import type {
 import { compareVersions, satisfies, type VersionScheme } from './version.ts';
 
 /** Counting stops here: an exact count over millions of rows costs more than it tells. */
-export const TOTAL_CAP = 100_000;
+export const TOTAL_CAP = 10_000;
 /** Most rows a CSV export holds. */
 export const EXPORT_CAP = 100_000;
 

@@ -1,0 +1,72 @@
+/**
+ * @module
+ * The inventory tick end to end over HTTP: the simulator's fleet (`startSimulator`, pkg.list_pkgs
+ * with 200–400 packages per minion) → `local_async` in batches of 500 → `jobs.lookup_jid` →
+ * diff/write. Prints the first tick, a steady tick (nothing changed) and the longest event-loop
+ * stall seen while the ticks ran (the process must keep serving requests meanwhile).
+ *
+ *   npx tsx bench/inventory-http.ts --minions 2000 [--engine postgres --url postgres://postgres@127.0.0.1:5432/postgres]
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import postgres from 'postgres';
+import { openPglite, openPostgres, migrate } from '../src/db/open.ts';
+import type { DbHandle } from '../src/db/types.ts';
+import { startSimulator } from '../sim/server.ts';
+import { SaltApiClient } from '../src/salt/client.ts';
+import { ingestMinions } from '../src/minions/ingest.ts';
+import { ingestInventory } from '../src/inventory/ingest.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    engine: { type: 'string', default: 'pglite' },
+    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    minions: { type: 'string', default: '2000' },
+  },
+});
+
+async function open(): Promise<{ handle: DbHandle; cleanup: () => Promise<void> }> {
+  if (args.engine === 'pglite') {
+    const handle = await openPglite(null);
+    await migrate(handle, 'migrations');
+    return { handle, cleanup: () => handle.close() };
+  }
+  const name = `halite_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(args.url!, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(args.url!);
+  url.pathname = `/${name}`;
+  const handle = await openPostgres(url.toString(), 5);
+  await migrate(handle, 'migrations');
+  return {
+    handle,
+    async cleanup() {
+      await handle.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+const NOW = Date.parse('2026-11-25T10:00:00Z');
+const sim = await startSimulator({ minions: Number(args.minions), clock: () => NOW, presenceIntervalMs: 0, jobDurationMs: 50, history: 0 });
+const { handle, cleanup } = await open();
+try {
+  const salt = new SaltApiClient({ url: sim.url, username: 'saltdev', password: 'x', eauth: 'auto', timeoutMs: 120_000 });
+  const now = () => new Date(NOW);
+  await ingestMinions({ db: handle.db, salt, masterId: 'default', now });
+  console.log(`inventory over HTTP: ${args.engine}, simulator fleet of ${args.minions} minions`);
+  for (const label of ['first tick', 'steady tick']) {
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const r = await ingestInventory({ db: handle.db, salt, masterId: 'default', now, pollMs: 200 });
+    loop.disable();
+    console.log(`${label.padEnd(12)} ${(r.ms / 1000).toFixed(1)} s  minions ${r.returned}/${r.targeted} in ${r.batches} batches  rows written ${r.rowsWritten.toLocaleString('en')}  ` +
+      `changed ${r.minionsChanged} unchanged ${r.minionsUnchanged}  longest event-loop stall ${(loop.max / 1e6).toFixed(0)} ms (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms)`);
+  }
+  await salt.logout().catch(() => {});
+} finally {
+  await cleanup();
+  await sim.close();
+}
