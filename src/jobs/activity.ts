@@ -48,7 +48,9 @@ export async function jobActivity(
     .select({ hour: hourExpr, outcome, n: sql<number>`count(*)::int` })
     .from(jobsIndex)
     .where(and(eq(jobsIndex.masterId, masterId), gte(jobsIndex.startTime, new Date(from)), lt(jobsIndex.startTime, new Date(endHour))))
-    .groupBy(hourExpr, outcome);
+    // By position: the outcome expression carries the running jids as parameters, and Postgres
+    // does not see two parameter lists as the same expression.
+    .groupBy(sql`1`, sql`2`);
   const hours = Array.from({ length: 7 * 24 }, (_, i) => emptyBucket(from + i * HOUR));
   const dayFrom = Math.floor(from / DAY) * DAY;
   const days = Array.from({ length: Math.ceil((endHour - dayFrom) / DAY) }, (_, i) => emptyBucket(dayFrom + i * DAY));
