@@ -51,20 +51,40 @@ export function sseFrame(event: string, data: string, id?: number): string {
 }
 
 /**
- * Every subscriber receives the same event objects from the hub: each is rendered once per format
- * and the text shared, so a thousand subscribers cost one render, not a thousand.
+ * Every subscriber receives the same event objects from the hub: each is rendered and encoded
+ * once per format and the bytes shared, so a thousand subscribers cost one render, not a thousand.
  */
-const rendered: Record<StreamFormat, WeakMap<ActivityEvent, string>> = { json: new WeakMap(), html: new WeakMap() };
+const rendered: Record<StreamFormat, WeakMap<ActivityEvent, Uint8Array>> = { json: new WeakMap(), html: new WeakMap() };
+const encoder = new TextEncoder();
 
-/** The SSE text of one event in a format (memoized per event object). */
+/** The SSE text of one event in a format. */
 export function renderEvent(e: ActivityEvent, format: StreamFormat): string {
-  let text = rendered[format].get(e);
-  if (text === undefined) {
-    // The id rides on the first message (the category one); the event is written in one piece.
-    text = sseMessages(e, format).map((m, i) => sseFrame(m.event, m.data, i === 0 ? e.id : undefined)).join('');
-    rendered[format].set(e, text);
+  // The id rides on the first message (the category one); the event is written in one piece.
+  return sseMessages(e, format).map((m, i) => sseFrame(m.event, m.data, i === 0 ? e.id : undefined)).join('');
+}
+
+/** `renderEvent` encoded, memoized per event object. */
+export function renderEventBytes(e: ActivityEvent, format: StreamFormat): Uint8Array {
+  let bytes = rendered[format].get(e);
+  if (bytes === undefined) {
+    bytes = encoder.encode(renderEvent(e, format));
+    rendered[format].set(e, bytes);
   }
-  return text;
+  return bytes;
+}
+
+/** Joins byte chunks into one (one write per batch). */
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 export interface ServeStreamOptions {
@@ -89,13 +109,13 @@ export async function serveActivityStream(stream: SSEStreamingApi, o: ServeStrea
   let lastSent = 0;
   // One write per batch: at hundreds of events per second a write per event would dominate.
   const send = async (events: readonly ActivityEvent[]) => {
-    let text = '';
+    const parts: Uint8Array[] = [];
     for (const e of events) {
       if (e.id <= lastSent || !o.categories.has(e.category as ActivityCategory)) continue;
-      text += renderEvent(e, format);
+      parts.push(renderEventBytes(e, format));
       lastSent = e.id;
     }
-    if (text) await stream.write(text);
+    if (parts.length > 0) await stream.write(concat(parts));
   };
   try {
     // Tell EventSource how soon to come back after a drop.
