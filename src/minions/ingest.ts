@@ -97,13 +97,23 @@ async function reconcile(db: Db, masterId: string, f: Fetched, now: Date, result
   // Without key lists the membership is what is stored: nobody is added or removed.
   const members: Map<string, KeyStatus> = f.keys ?? new Map(existing.map((r) => [r.id, r.keyStatus]));
 
+  // Rows are written in batches as they are built, so a first tick at 50k minions never holds
+  // every row (grains and search text included) in memory at once.
+  const excluded = (cols: string[]) => Object.fromEntries(cols.map((c) => [c, sql.raw(`excluded.${snake(c)}`)]));
+  const status = ['keyStatus', 'present', 'ip', 'contentHash', 'lastSeen', 'updatedAt'];
+  const full = [...status, 'os', 'osrelease', 'kernel', 'saltversion', 'roles', 'grains', 'grainsHash', 'searchText'];
   const withGrains: NewMinionSnapshotRow[] = [];
   const withoutGrains: NewMinionSnapshotRow[] = [];
+  const flush = async (rows: NewMinionSnapshotRow[], cols: string[]) => {
+    if (rows.length === 0) return;
+    await db.insert(t).values(rows.splice(0)).onConflictDoUpdate({ target: [t.masterId, t.id], set: excluded(cols) });
+  };
   for (const [id, keyStatus] of members) {
     const old = before.get(id);
     const present = keyStatus !== 'accepted' ? false : f.presence ? Object.hasOwn(f.presence, id) : (old?.present ?? false);
     // A minion missing from cache.grains (pending, or not cached yet) keeps its stored grains.
     const grains = f.grains?.get(id);
+    f.grains?.delete(id); // each id is seen once; dropping it lets the parsed answer be collected as we go
     const grainsHash = grains ? grainsHashOf(grains) : (old?.grainsHash ?? '');
     const ip = ((f.presence && Object.hasOwn(f.presence, id) ? f.presence[id] : '') || null) ?? (grains ? ipFromGrains(grains) : null) ?? old?.ip ?? null;
     const contentHash = contentHashOf({ keyStatus, present, ip, grainsHash });
@@ -116,24 +126,16 @@ async function reconcile(db: Db, masterId: string, f: Fetched, now: Date, result
     if (!old || (grains && grainsHash !== old.grainsHash)) {
       const g = grains ?? {};
       withGrains.push({ ...base, ...grainColumns(g), grains: g, grainsHash, searchText: searchTextOf(id, ip, g) });
+      if (withGrains.length >= BATCH) await flush(withGrains, full);
     } else {
       withoutGrains.push(base);
+      if (withoutGrains.length >= BATCH) await flush(withoutGrains, status);
     }
     if (old) result.updated++;
     else result.inserted++;
   }
-
-  const excluded = (cols: string[]) => Object.fromEntries(cols.map((c) => [c, sql.raw(`excluded.${snake(c)}`)]));
-  const status = ['keyStatus', 'present', 'ip', 'contentHash', 'lastSeen', 'updatedAt'];
-  const full = [...status, 'os', 'osrelease', 'kernel', 'saltversion', 'roles', 'grains', 'grainsHash', 'searchText'];
-  for (let i = 0; i < withGrains.length; i += BATCH) {
-    await db.insert(t).values(withGrains.slice(i, i + BATCH))
-      .onConflictDoUpdate({ target: [t.masterId, t.id], set: excluded(full) });
-  }
-  for (let i = 0; i < withoutGrains.length; i += BATCH) {
-    await db.insert(t).values(withoutGrains.slice(i, i + BATCH))
-      .onConflictDoUpdate({ target: [t.masterId, t.id], set: excluded(status) });
-  }
+  await flush(withGrains, full);
+  await flush(withoutGrains, status);
 
   if (f.keys) {
     const gone = existing.filter((r) => !members.has(r.id)).map((r) => r.id);
