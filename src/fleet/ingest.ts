@@ -13,14 +13,11 @@ import { jobsIndex } from '../jobs/model.ts';
 import { minionReturns } from '../jobs/state-results.ts';
 import { fleetHealth, fleetStateJobs, type NewFleetHealthRow } from './model.ts';
 import { healthOfReturn, isTestRun } from './health.ts';
-import { fleetCounts } from './service.ts';
+import { fleetCounts, staleAfterMs } from './service.ts';
 import { fleetDaily } from './model.ts';
 
 /** The functions whose latest run is a minion's health. */
 export const HEALTH_FUNCTIONS = ['state.apply', 'state.highstate', 'state.sls'];
-
-/** Default: a minion whose latest state run is older than two days is stale. */
-export const DEFAULT_STALE_AFTER_MS = 2 * 86_400_000;
 
 export interface FleetSalt {
   lookupJid(jid: string): Promise<Record<string, unknown>>;
@@ -37,6 +34,7 @@ export interface FleetIngestDeps {
   lookupLimit?: number;
   /** How far back runs are read (default 30 days). */
   windowMs?: number;
+  /** Default: the settings' stale period (see `staleAfterMs`). */
   staleAfterMs?: number;
 }
 
@@ -90,7 +88,7 @@ export async function ingestFleet(d: FleetIngestDeps): Promise<FleetIngestReport
     const complete = job.summaryAt !== null || now.getTime() - startTime.getTime() > SETTLED_MS;
     await markJob(db, masterId, job.jid, startTime, Object.keys(minionReturns(ret)).length, complete, now);
   }
-  if (!d.signal?.aborted) await storeDay(db, masterId, now, d.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+  if (!d.signal?.aborted) await storeDay(db, masterId, now, d.staleAfterMs ?? (await staleAfterMs(db)));
   d.logger?.info('fleet tick', { ...report });
   return report;
 }

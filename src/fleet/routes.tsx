@@ -16,8 +16,7 @@ import { fieldErrors, validationProblem } from '../http/validation.ts';
 import { addNavEntry } from '../http/nav.ts';
 import type { AppEnv } from '../http/env.ts';
 import { FleetHealth, FleetQuery } from './schemas.ts';
-import { fleetHealthReport } from './service.ts';
-import { DEFAULT_STALE_AFTER_MS } from './ingest.ts';
+import { fleetHealthReport, staleAfterMs } from './service.ts';
 import { FleetPage, FleetResults, fleetHref } from '../../views/fleet/fleet.tsx';
 
 /** Today there is one master; services take it as a parameter for the several-masters future. */
@@ -41,7 +40,8 @@ export const fleetRoutes = createRouter();
 
 fleetRoutes.openapi(health, async (c) => {
   const q = c.req.valid('query');
-  const report = await fleetHealthReport(c.var.deps.db, MASTER, q, now(c), DEFAULT_STALE_AFTER_MS);
+  const { db } = c.var.deps;
+  const report = await fleetHealthReport(db, MASTER, q, now(c), await staleAfterMs(db));
   if (faceOf(c) === 'fragment') c.header('HX-Push-Url', fleetHref('/fleet', { status: q.status, q: q.q, state: q.state, offset: q.offset ? String(q.offset) : undefined }));
   return respond(c, { schema: FleetHealth, data: report, view: (r) => FleetResults({ report: r, query: q }), title: 'Fleet', active: 'fleet' });
 });
@@ -50,7 +50,8 @@ pageRoute(fleetRoutes, '/fleet', ACCESS, async (c) => {
   const parsed = FleetQuery.safeParse(c.req.query());
   if (!parsed.success) return validationProblem(c, fieldErrors(parsed.error));
   const at = now(c);
-  const report = await fleetHealthReport(c.var.deps.db, MASTER, parsed.data, at, DEFAULT_STALE_AFTER_MS);
+  const { db } = c.var.deps;
+  const report = await fleetHealthReport(db, MASTER, parsed.data, at, await staleAfterMs(db));
   const content = FleetPage({ report, query: parsed.data, today: at.toISOString().slice(0, 10) });
   return c.html(await renderPage(c, { title: 'Fleet', content, active: 'fleet' }));
 });

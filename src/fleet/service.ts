@@ -8,11 +8,26 @@ import { and, arrayContains, asc, count, eq, gte, sql, type SQL } from 'drizzle-
 import type { Db } from '../db/types.ts';
 import { minionSnapshots } from '../minions/model.ts';
 import { rowsOf } from '../inventory/write.ts';
+import { readSettingsRow } from '../settings/service.ts';
 import { fleetDaily, fleetHealth, type HealthStatus } from './model.ts';
 import type { FleetHealth, FleetQuery, HealthCounts, MinionHealth, TrendDay } from './schemas.ts';
 
 const h = fleetHealth;
 const s = minionSnapshots;
+
+/** Default stale period: a minion whose latest state run is older than two days is stale. */
+export const DEFAULT_STALE_AFTER_DAYS = 2;
+
+/**
+ * The stale period from the settings row's `fleet_stale_after_days` when that column exists,
+ * else the two-day default. (The column belongs to the settings feature; until it is added,
+ * the default applies.)
+ */
+export async function staleAfterMs(db: Db): Promise<number> {
+  const row = (await readSettingsRow(db)) as { fleetStaleAfterDays?: unknown };
+  const days = typeof row.fleetStaleAfterDays === 'number' && row.fleetStaleAfterDays > 0 ? row.fleetStaleAfterDays : DEFAULT_STALE_AFTER_DAYS;
+  return days * 86_400_000;
+}
 
 /** Days the trend covers. */
 export const TREND_DAYS = 30;
