@@ -27,15 +27,25 @@ export interface SubscriptionBatch {
   events: ActivityEvent[];
   /** Set when the stream status changed since the last batch. */
   status: StreamStatus | null;
+  /** Named notices (`jobs-refreshed`, ...) announced since the last batch, not stored, not replayed. */
+  notices: HubNotice[];
   /** True once the subscription is over (closed, or dropped for being too slow). */
   closed: boolean;
   dropped: boolean;
+}
+
+/** A named signal for pages (e.g. `jobs-refreshed` once the jobs table caught up with events). */
+export interface HubNotice {
+  category: ActivityCategory;
+  event: string;
+  data: string;
 }
 
 /** One subscriber: read with `next()`, end with `close()`. */
 export class Subscription {
   #queue: ActivityEvent[] = [];
   #status: StreamStatus | null = null;
+  #notices: HubNotice[] = [];
   #wake: (() => void) | null = null;
   #closed = false;
   #dropped = false;
@@ -59,12 +69,13 @@ export class Subscription {
 
   /** Waits for events, a status change or the end; returns everything that is waiting. */
   async next(): Promise<SubscriptionBatch> {
-    if (this.#queue.length === 0 && this.#status === null && !this.#closed) {
+    if (this.#queue.length === 0 && this.#status === null && this.#notices.length === 0 && !this.#closed) {
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
-    const batch = { events: this.#queue, status: this.#status, closed: this.#closed, dropped: this.#dropped };
+    const batch = { events: this.#queue, status: this.#status, notices: this.#notices, closed: this.#closed, dropped: this.#dropped };
     this.#queue = [];
     this.#status = null;
+    this.#notices = [];
     return batch;
   }
 
@@ -90,6 +101,14 @@ export class Subscription {
     for (const e of events) if (this.categories.has(e.category as ActivityCategory)) this.#queue.push(e);
     this.#notify();
     return true;
+  }
+
+  /** @internal */
+  offerNotice(n: HubNotice): void {
+    if (this.#closed || !this.categories.has(n.category)) return;
+    // A notice repeated before the subscriber read it says nothing new.
+    if (!this.#notices.some((x) => x.event === n.event && x.data === n.data)) this.#notices.push(n);
+    this.#notify();
   }
 
   /** @internal */
@@ -188,6 +207,11 @@ export class EventHub {
     if (prev.state === state && prev.message === message) return;
     this.#status = { state, message, since: prev.state === state ? prev.since : this.#iso(), last_event_at: prev.last_event_at };
     for (const s of this.#subs) s.offerStatus(this.status());
+  }
+
+  /** Sends a named notice to the subscribers allowed to see `category`. */
+  announce(category: ActivityCategory, event: string, data = ''): void {
+    for (const s of this.#subs) s.offerNotice({ category, event, data });
   }
 
   /** Ends every subscription (process shutdown). */

@@ -130,6 +130,7 @@ export async function serveActivityStream(stream: SSEStreamingApi, o: ServeStrea
       const batch = await sub.next();
       if (batch.status) await stream.writeSSE({ event: 'status', data: statusMessage(o.statusOverride?.() ?? batch.status, format) });
       await send(batch.events);
+      if (batch.notices.length > 0) await stream.write(batch.notices.map((n) => sseFrame(n.event, n.data)).join(''));
       if (batch.closed) {
         // Dropped for falling behind: say so and end; the browser reconnects with Last-Event-ID.
         if (batch.dropped) await stream.write(': too slow, dropped; reconnect to catch up\n\n');
