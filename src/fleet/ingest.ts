@@ -11,10 +11,9 @@ import type { Db } from '../db/types.ts';
 import type { Logger } from '../log.ts';
 import { jobsIndex } from '../jobs/model.ts';
 import { minionReturns } from '../jobs/state-results.ts';
-import { fleetHealth, fleetStateJobs, type NewFleetHealthRow } from './model.ts';
+import { fleetDaily, fleetHealth, fleetStateJobs, type NewFleetHealthRow } from './model.ts';
 import { healthOfReturn, isTestRun } from './health.ts';
 import { fleetCounts, staleAfterMs } from './service.ts';
-import { fleetDaily } from './model.ts';
 
 /** The functions whose latest run is a minion's health. */
 export const HEALTH_FUNCTIONS = ['state.apply', 'state.highstate', 'state.sls'];
@@ -79,14 +78,15 @@ export async function ingestFleet(d: FleetIngestDeps): Promise<FleetIngestReport
     const ret = await d.salt.lookupJid(job.jid);
     report.lookedUp++;
     if (d.signal?.aborted) return report;
+    const returns = minionReturns(ret);
     const rows: NewFleetHealthRow[] = [];
-    for (const [minionId, value] of Object.entries(minionReturns(ret))) {
+    for (const [minionId, value] of Object.entries(returns)) {
       const h = healthOfReturn(value);
       if (h) rows.push({ masterId, minionId, jid: job.jid, function: job.function, runAt: startTime, ...h, updatedAt: now });
     }
     report.minionsUpdated += await upsertHealth(db, rows);
     const complete = job.summaryAt !== null || now.getTime() - startTime.getTime() > SETTLED_MS;
-    await markJob(db, masterId, job.jid, startTime, Object.keys(minionReturns(ret)).length, complete, now);
+    await markJob(db, masterId, job.jid, startTime, Object.keys(returns).length, complete, now);
   }
   if (!d.signal?.aborted) await storeDay(db, masterId, now, d.staleAfterMs ?? (await staleAfterMs(db)));
   d.logger?.info('fleet tick', { ...report });

@@ -7,12 +7,16 @@
 import { and, arrayContains, asc, count, eq, gte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
 import { minionSnapshots } from '../minions/model.ts';
-import { rowsOf } from '../inventory/write.ts';
 import { readSettingsRow } from '../settings/service.ts';
 import { fleetDaily, fleetHealth, type HealthStatus } from './model.ts';
 import type { FleetHealth, FleetQuery, HealthCounts, MinionHealth, TrendDay } from './schemas.ts';
 
 const h = fleetHealth;
+
+/** Both drivers' `execute` results: postgres.js gives an array, PGlite `{rows}`. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as T[];
+}
 const s = minionSnapshots;
 
 /** Default stale period: a minion whose latest state run is older than two days is stale. */
