@@ -22,6 +22,7 @@ import { inventoryPoller } from './inventory/scheduler.ts';
 import { EventHub } from './activity/hub.ts';
 import { activityConsumer } from './activity/consumer.ts';
 import { primeHub } from './activity/service.ts';
+import { startRefresher } from './activity/refresh.ts';
 
 export interface StartOptions {
   /** Registers the features' pollers and stream consumers (and may add deps) before the runtime boots. */
@@ -73,6 +74,8 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
   runtime.registerPoller(fleetPoller);
   runtime.registerPoller(inventoryPoller);
   runtime.registerStreamConsumer(activityConsumer({ hub }));
+  // Events run the jobs/minions pollers early, so pages refresh to data that includes them.
+  const stopRefresher = startRefresher({ hub, runPoller: (name) => runtime.runPoller(name) });
   o.register?.(runtime, deps);
   const app = createApp(settings, deps);
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }) as Server;
@@ -91,6 +94,7 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
   const stop = () =>
     (stopping ??= (async () => {
       // SSE responses never end on their own; without this, close() would wait for them forever.
+      stopRefresher();
       hub.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
