@@ -48,9 +48,10 @@ export interface IngestReport {
 }
 
 /**
- * Salt's own bookkeeping and Halite's polling: every tick creates runner jobs like these, and
+ * Salt's own bookkeeping and the read-only calls Halite's pollers make: every tick of the jobs,
+ * minions and keys pollers leaves runner/wheel jobs like these in the cache (thousands a day), and
  * `saltutil.find_job` is how the master checks on running jobs. Indexing them would bury the
- * operators' jobs.
+ * operators' jobs; they change nothing, so nothing is lost. Writes (key.accept, ...) are kept.
  */
 export const IGNORED_FUNCTIONS = new Set([
   'saltutil.find_job',
@@ -58,6 +59,12 @@ export const IGNORED_FUNCTIONS = new Set([
   'runner.jobs.active',
   'runner.jobs.list_job',
   'runner.jobs.lookup_jid',
+  'runner.manage.present',
+  'runner.manage.status',
+  'runner.cache.grains',
+  'runner.cache.pillar',
+  'wheel.key.list_all',
+  'wheel.key.finger',
 ]);
 
 const BATCH = 5000;

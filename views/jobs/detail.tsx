@@ -76,8 +76,7 @@ function MinionSection({ m }: { m: JobDetail['minions'][number] }): string {
         ) : (
           <span class="badge badge-ok">ok</span>
         )}{' '}
-        {m.retcode !== null ? <span class="muted">retcode {m.retcode}</span> : ''}{' '}
-        {parsed?.kind === 'states' ? <StateCountsView counts={parsed.counts} /> : ''}
+        {m.retcode !== null ? <span class="muted">retcode {m.retcode}</span> : ''}
       </h3>
       {m.status === 'pending' ? (
         <p class="muted">No return yet.</p>
