@@ -20,6 +20,45 @@ import { runDispatches } from './model.ts';
 import { FunctionDoc, FunctionList, RunAccepted, RunPreview, RunProgress } from './schemas.ts';
 
 const EVIL = 'evil<b>"x';
+
+/**
+ * The client with `runnerAsync` (client: runner_async), which SaltApiClient does not have yet;
+ * `lookups` answers jobs.lookup_jid for chosen jids (the simulator has no orchestrate runner).
+ */
+class BatchCapableClient extends SaltApiClient {
+  readonly lookups = new Map<string, Record<string, unknown>>();
+  constructor(
+    private readonly base: string,
+    private readonly record: (low: Record<string, unknown>) => void,
+    opts: ConstructorParameters<typeof SaltApiClient>[0],
+  ) {
+    super(opts);
+  }
+  async runnerAsync(fun: string, kwarg?: Record<string, unknown>): Promise<{ jid: string; tag?: string }> {
+    const low = { client: 'runner_async', fun, ...(kwarg ? { kwarg } : {}) };
+    this.record(low);
+    const { token } = await this.login();
+    const res = await fetch(`${this.base}/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Auth-Token': token },
+      body: JSON.stringify([low]),
+    });
+    return ((await res.json()) as { return: { jid: string; tag: string }[] }).return[0]!;
+  }
+  override async lookupJid(jid: string): Promise<Record<string, unknown>> {
+    return this.lookups.get(jid) ?? super.lookupJid(jid);
+  }
+}
+
+/** jobs.lookup_jid of a finished batch runner, as Salt 3007.14 answers it (scripts/salt-lab). */
+function orchestrationAnswer(jid: string, rets: Record<string, unknown>): Record<string, unknown> {
+  return {
+    'salt-lab-master': {
+      fun: 'runner.state.orchestrate_single', jid, user: 'saltdev', success: true,
+      return: { 'salt-lab-master': { 'salt_|-test.ping_|-test.ping_|-function': { name: 'test.ping', changes: { ret: rets }, result: true, comment: 'Function ran successfully.', __run_num__: 0 } } },
+    },
+  };
+}
 const HX = { 'HX-Request': 'true' };
 const settle = () => new Promise((r) => setTimeout(r, 80)); // the simulator's minions return after 5 ms
 
@@ -39,7 +78,7 @@ describeEachEngine('run routes', (engine) => {
   let admin: TestSession;
   let viewer: TestSession;
   let pinger: TestSession;
-  let client: SaltApiClient;
+  let client: BatchCapableClient;
 
   before(async () => {
     sim = await startSimulator({ preset: 'lab', jobDurationMs: 5, presenceIntervalMs: 0 });
@@ -48,7 +87,7 @@ describeEachEngine('run routes', (engine) => {
       if (typeof init?.body === 'string' && init.body.startsWith('[')) sent.push(...(JSON.parse(init.body) as Record<string, unknown>[]));
       return fetch(input, init);
     };
-    client = new SaltApiClient({ url: sim.url, username: 'saltdev', password: 'x', eauth: 'auto', sleep: async () => {}, maxRetries: 0, fetch: recordingFetch });
+    client = new BatchCapableClient(sim.url, (low) => sent.push(low), { url: sim.url, username: 'saltdev', password: 'x', eauth: 'auto', sleep: async () => {}, maxRetries: 0, fetch: recordingFetch });
     salt = client;
     const db = ctx().handle.db;
     await ingestMinions({ db, salt: client, masterId: 'default', now: () => new Date() });
@@ -207,18 +246,72 @@ describeEachEngine('run routes', (engine) => {
     assert.deepEqual(sent.find((l) => l.client === 'local_async')!.tgt, ['web01', 'web02']);
   });
 
-  test('batch: sent to local_async as Salt batch-async (never the blocking local_batch)', async () => {
+  test('batch: a runner job on the master (runner_async state.orchestrate_single), never local_batch nor local_async', async () => {
     sent.length = 0;
-    const res = await post('/api/run', { target: '*', fun: 'test.ping', batch: '50%' });
-    assert.equal(res.status, 202);
+    const res = await post('/api/run', { target: '*', fun: 'test.ping', batch: '50%', args: ['x'], timeout: 9 });
+    assert.equal(res.status, 202, await res.clone().text());
     const a = RunAccepted.parse(await res.json());
     assert.equal(a.batch, '50%');
-    assert.ok(!sent.some((l) => l.client === 'local_batch'));
-    assert.equal(sent.find((l) => l.client === 'local_async')!.batch, '50%');
+    assert.deepEqual(a.minions, [EVIL, 'web01', 'web02'], 'the resolved target');
+    assert.deepEqual(sent, [
+      {
+        client: 'runner_async',
+        fun: 'state.orchestrate_single',
+        kwarg: { fun: 'salt.function', name: 'test.ping', tgt: '*', tgt_type: 'glob', batch: '50%', arg: ['x'], timeout: 9 },
+      },
+    ]);
     const [rec] = await ctx().handle.db.select().from(runDispatches).where(eq(runDispatches.jid, a.jid));
-    assert.equal(rec!.batch, '50%');
-    const num = await post('/api/run', { target: '*', fun: 'test.ping', batch: 2 });
-    assert.equal(RunAccepted.parse(await num.json()).batch, '2');
+    assert.deepEqual([rec!.batch, rec!.minions], ['50%', [EVIL, 'web01', 'web02']]);
+    sent.length = 0;
+    const list = RunAccepted.parse(await (await post('/api/run', { target: 'web01,web02', target_type: 'list', fun: 'test.ping', batch: 1 })).json());
+    assert.equal(list.batch, '1');
+    assert.deepEqual((sent[0]!.kwarg as { tgt: unknown }).tgt, ['web01', 'web02']);
+    const none = await post('/api/run', { target: 'nosuch*', fun: 'test.ping', batch: '1' });
+    assert.equal(none.status, 422);
+    // A client without runnerAsync cannot batch: 501, and nothing ran.
+    const plain = new SaltApiClient({ url: sim.url, username: 'saltdev', password: 'x', eauth: 'auto', maxRetries: 0 });
+    salt = plain;
+    try {
+      const res501 = await post('/api/run', { target: 'web*', fun: 'test.ping', batch: '1' });
+      assert.equal(res501.status, 501);
+      assert.match(ErrorBody.parse(await res501.json()).message, /runnerAsync/);
+    } finally {
+      salt = client;
+      await plain.logout().catch(() => {});
+    }
+  });
+
+  test('batch progress: returns of the function from the targeted minions since the dispatch; done when the runner is', async () => {
+    hub.setStatus('connected', null);
+    try {
+      const a = RunAccepted.parse(await (await post('/api/run', { target: 'web*', fun: 'test.ping', batch: '1' })).json());
+      client.lookups.set(a.jid, {});
+      const ret = (jid: string, mid: string, fun = 'test.ping') =>
+        normalizeEvent({ tag: `salt/job/${jid}/ret/${mid}`, data: { id: mid, fun, success: true, retcode: 0, return: true, jid } })!;
+      // One batch returned (its own jid); another function and another minion do not count.
+      await insertActivityEvents(ctx().handle.db, 'default', [ret('20990101000000000001', 'web01'), ret('20990101000000000002', 'web02', 'test.echo'), ret('20990101000000000003', EVIL)]);
+      const mid = RunProgress.parse(await (await get(`/api/run/${a.jid}`)).json());
+      assert.deepEqual([mid.returned, mid.pending, mid.done], [1, 1, false]);
+      const html = await (await get(`/api/run/${a.jid}`, admin, HX)).text();
+      assert.match(html, /Batch <span>1<\/span>/);
+      // The runner ended and web02 never answered: done, web02 without a return.
+      client.lookups.set(a.jid, orchestrationAnswer(a.jid, { web01: true }));
+      const done = RunProgress.parse(await (await get(`/api/run/${a.jid}?results=always`)).json());
+      assert.deepEqual([done.returned, done.done, done.results_loaded], [1, true, true]);
+      assert.deepEqual(done.minions.map((m) => [m.minion, m.status]), [['web02', 'missing'], ['web01', 'returned']]);
+      hub.setStatus('off', null);
+      // Stream off: lookup_jid of the runner says nothing until it ends, then everything.
+      const b = RunAccepted.parse(await (await post('/api/run', { target: 'web*', fun: 'test.ping', batch: '1' })).json());
+      client.lookups.set(b.jid, {});
+      const running = RunProgress.parse(await (await get(`/api/run/${b.jid}`)).json());
+      assert.deepEqual([running.returned, running.pending, running.done, running.source], [0, 2, false, 'lookup_jid']);
+      client.lookups.set(b.jid, orchestrationAnswer(b.jid, { web01: true, web02: true }));
+      const over = RunProgress.parse(await (await get(`/api/run/${b.jid}`)).json());
+      assert.deepEqual([over.returned, over.done], [2, true]);
+      assert.equal(over.minions.find((m) => m.minion === 'web02')!.return, true);
+    } finally {
+      hub.setStatus('off', null);
+    }
   });
 
   test('permission per function: test.* allowed, cmd.* refused (403, audited); a viewer runs nothing', async () => {

@@ -33,7 +33,9 @@ import { audit } from '../audit/service.ts';
 import { saltClientOr503, wrapSaltErrors } from '../salt/deps.ts';
 import { readSettingsRow } from '../settings/service.ts';
 import { FunctionDoc, FunctionList, JidParam, PreviewBody, ProgressQuery, RunAccepted, RunBody, RunPreview, RunProgress, toCommand } from './schemas.ts';
-import { dispatchRun, previewRun, runProgress, type RunDeps } from './service.ts';
+import { dispatchRun, previewRun, type RunDeps } from './service.ts';
+import { runProgress } from './progress.ts';
+import { BatchUnsupported } from './batch.ts';
 import { functionDoc, listFunctions, NoMinionToAsk } from './functions.ts';
 import { FunctionDatalist, FunctionDocView, RunPreviewView } from '../../views/run/form.tsx';
 import { RunLiveView, RunProgressView } from '../../views/run/progress.tsx';
@@ -115,12 +117,13 @@ const run = secureRoute(RUN_FUN, {
   method: 'post',
   path: '/api/run',
   tags: ['run'],
-  summary: 'Dispatch a command with local_async (a batch runs on the master as Salt batch-async); 202 with the jid and the targeted minions',
+  summary: 'Dispatch a command with local_async (with `batch`: runner_async state.orchestrate_single on the master); 202 with the jid and the targeted minions',
   description:
-    'Needs `run` on `salt:<fun>`. A dangerous function needs `confirm: true`; a target larger than the confirmation threshold needs `confirm_count` equal to the number of minions it matches. Both are checked here, against a fresh resolution of the target.',
+    'Needs `run` on `salt:<fun>`. A dangerous function needs `confirm: true`; a target larger than the confirmation threshold needs `confirm_count` equal to the number of minions it matches. Both are checked here, against a fresh resolution of the target. With `batch`, the jid is the batch runner\'s (each batch is a minion job of its own) and `minions` the resolved target.',
   request: { body: jsonOrForm(RunBody) },
   responses: {
     202: both(RunAccepted, 'Dispatched'),
+    501: { description: 'Batches need SaltApiClient.runnerAsync' },
     502: { description: 'salt-api answered with an error' },
     503: { description: 'Salt is not configured or unreachable' },
   },
@@ -184,6 +187,7 @@ runRoutes.openapi(run, async (c) => {
     outcome = await dispatchRun(runDeps(c, settings.runConfirmThreshold), cmd, body, { userId: user!.id, username: user!.username });
   } catch (e) {
     await audit(c, { action: 'run', resource: `salt:${cmd.fun}`, decision: 'error', payload, detail: (e as Error).message });
+    if (e instanceof BatchUnsupported) return problem(c, 501, { error: 'batch_unsupported', message: e.message });
     wrapSaltErrors(e);
   }
   if (!outcome.ok) {
@@ -197,7 +201,7 @@ runRoutes.openapi(run, async (c) => {
   const initial: RunProgress = {
     jid: a.jid, fun: a.fun, target: a.target, target_type: a.target_type, batch: a.batch, username: user!.username,
     dispatched_at: (c.var.deps.now?.() ?? new Date()).toISOString(), targeted: a.minion_count, returned: 0, failed: 0,
-    pending: a.minion_count, done: a.minion_count === 0, source: live ? 'stream' : 'lookup_jid', results_loaded: false,
+    pending: a.minion_count, done: a.minion_count === 0, source: live ? 'stream' : 'lookup_jid', results_loaded: false, error: null,
     minions: a.minions.map((m) => ({ minion: m, status: 'pending' as const, outcome: null })),
   };
   return respond(c, { schema: RunAccepted, data: a, status: 202, view: () => RunLiveView({ p: initial, streamLive: live }), title: 'Run', active: 'run' });

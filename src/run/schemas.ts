@@ -155,7 +155,7 @@ export type RunAccepted = z.infer<typeof RunAccepted>;
 export const RunMinion = z
   .object({
     minion: z.string(),
-    status: z.enum(['returned', 'pending']),
+    status: z.enum(['returned', 'pending', 'missing']).openapi({ description: '`missing`: the batch ended without a return from this minion' }),
     outcome: z.enum(['ok', 'changes', 'failed']).nullable(),
     return: z.unknown().optional(),
   })
@@ -179,6 +179,7 @@ export const RunProgress = z
       description: '`stream`: counted from the returns the activity stream delivered; `lookup_jid`: asked the master (the stream is off)',
     }),
     results_loaded: z.boolean().openapi({ description: 'Whether `minions[].return` holds the returns (from jobs.lookup_jid)' }),
+    error: z.string().nullable().openapi({ description: 'Why a batch run failed on the master, when it did' }),
     minions: z.array(RunMinion),
   })
   .openapi('RunProgress');

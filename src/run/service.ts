@@ -1,34 +1,23 @@
 /**
  * @module
- * Running a command: the preview (target resolved, danger and size checked), the dispatch (the same
- * checks again on the server, then `local_async`) and the progress of a dispatched run.
- *
- * Batches: salt-api's `local_batch` client is synchronous — the HTTP request lasts until every
- * batch has returned (see the `local_batch-test.ping` recording: one dict per minion, no jid), so
- * it cannot give a jid to follow and would hold a worker for the whole run. Instead the batch goes
- * to `local_async` as a top-level `batch` key: netapi hands extra lowstate keys to
- * `LocalClient.run_job`, which sends them to the master as the publish's `kwargs`, and the master
- * (`ClearFuncs.publish`, since Salt 3001) hands a publish carrying `batch` to `BatchAsync`
- * (salt/cli/batch_async.py), which runs the moving window on the master and answers at once with
- * the batch jid and the targeted minions. Returns then arrive as `salt/job/<jid>/ret/<mid>`
- * like any job, so the run page follows a batch exactly as it follows any other run.
+ * Running a command: the preview (target resolved, danger and size checked) and the dispatch (the
+ * same checks again on the server, then `local_async`, or a runner job for a batch — see batch.ts
+ * for why). The progress of a dispatched run is in progress.ts.
  */
-import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
 import { SaltApiError } from '../salt/errors.ts';
 import type { LocalAsyncOptions, LocalAsyncResult } from '../salt/types.ts';
-import { activityEvents } from '../activity/model.ts';
-import { hasFailure, minionReturns, parseStateReturn } from '../jobs/state-results.ts';
 import { runDispatches } from './model.ts';
 import { dangerReason } from './danger.ts';
 import { resolveTarget, type TargetSalt } from './targets.ts';
-import type { RunAccepted, RunCommand, RunPreview, RunProgress } from './schemas.ts';
+import { batchRunnerKwarg, dispatchBatch, type RunnerAsyncSalt } from './batch.ts';
+import type { RunAccepted, RunCommand, RunPreview } from './schemas.ts';
 
 /** The ids a preview lists at most (the count is always exact). */
 export const PREVIEW_LIST_CAP = 1000;
 
 /** What the run feature needs from SaltApiClient. */
-export interface RunSalt extends TargetSalt {
+export interface RunSalt extends TargetSalt, RunnerAsyncSalt {
   localAsync(tgt: string | string[], fun: string, o?: LocalAsyncOptions): Promise<LocalAsyncResult>;
   lookupJid(jid: string): Promise<Record<string, unknown>>;
 }
@@ -53,7 +42,17 @@ export function confirmationFor(count: number, threshold: number, danger: string
 
 /** Resolves the target and says what confirmation running the command would need. */
 export async function previewRun(deps: RunDeps, cmd: RunCommand): Promise<RunPreview> {
+  return (await resolvedPreview(deps, cmd)).preview;
+}
+
+/** The preview and every matched id (the preview lists at most PREVIEW_LIST_CAP). */
+async function resolvedPreview(deps: RunDeps, cmd: RunCommand): Promise<{ preview: RunPreview; minions: string[] }> {
   const resolved = await resolveTarget({ db: deps.db, masterId: deps.masterId, salt: deps.salt }, cmd.targetType, cmd.target);
+  return { preview: describePreview(deps, cmd, resolved.minions, resolved.source), minions: resolved.minions };
+}
+
+function describePreview(deps: RunDeps, cmd: RunCommand, minions: string[], source: RunPreview['source']): RunPreview {
+  const resolved = { minions, source };
   const danger = dangerReason(cmd.fun, cmd.args, cmd.kwargs);
   return {
     target: cmd.target,
@@ -93,33 +92,46 @@ export type DispatchOutcome =
   | { ok: true; accepted: RunAccepted }
   | { ok: false; reason: 'unconfirmed' | 'no_minions'; field: string; message: string; preview: RunPreview };
 
-/** Checks the confirmations against a fresh preview, then publishes the job with local_async. */
+/** Starts the job: `local_async`, or the batch runner. Null when Salt matched no minion. */
+async function publish(salt: RunSalt, cmd: RunCommand, tgt: string | string[], resolved: string[]): Promise<LocalAsyncResult | null> {
+  if (cmd.batch !== null) {
+    const jid = await dispatchBatch(salt, batchRunnerKwarg({ ...cmd, tgt, batch: cmd.batch }));
+    return { jid, minions: resolved };
+  }
+  try {
+    return await salt.localAsync(tgt, cmd.fun, {
+      tgtType: cmd.targetType,
+      ...(cmd.args.length ? { arg: cmd.args } : {}),
+      ...(Object.keys(cmd.kwargs).length ? { kwarg: cmd.kwargs } : {}),
+      ...(cmd.timeout !== null ? { timeout: cmd.timeout } : {}),
+    });
+  } catch (e) {
+    // salt-api answers `[{}]` when no minion matched: the user's target, not a Salt failure.
+    if (e instanceof SaltApiError && e.status === 200 && e.body === '{}') return null;
+    throw e;
+  }
+}
+
+/**
+ * Checks the confirmations against a fresh resolution of the target, then publishes the job with
+ * `local_async` (the minions are the ones Salt says it targeted), or starts the batch runner (the
+ * minions are the resolved ones: the runner answers with its jid only).
+ */
 export async function dispatchRun(
   deps: RunDeps,
   cmd: RunCommand,
   sent: Confirmations,
   who: { userId: number | null; username: string },
 ): Promise<DispatchOutcome> {
-  const preview = await previewRun(deps, cmd);
+  const { preview, minions: resolved } = await resolvedPreview(deps, cmd);
   const problem = confirmationProblem(preview, sent);
   if (problem) return { ok: false, reason: 'unconfirmed', ...problem, preview };
   const tgt = cmd.targetType === 'list' ? cmd.target.split(',').map((s) => s.trim()).filter(Boolean) : cmd.target;
-  let result: LocalAsyncResult;
-  try {
-    result = await deps.salt().localAsync(tgt, cmd.fun, {
-      tgtType: cmd.targetType,
-      ...(cmd.args.length ? { arg: cmd.args } : {}),
-      ...(Object.keys(cmd.kwargs).length ? { kwarg: cmd.kwargs } : {}),
-      ...(cmd.timeout !== null ? { timeout: cmd.timeout } : {}),
-      ...(cmd.batch !== null ? { batch: cmd.batch } : {}),
-    });
-  } catch (e) {
-    // salt-api answers `[{}]` when no minion matched: the user's target, not a Salt failure.
-    if (e instanceof SaltApiError && e.status === 200 && e.body === '{}') {
-      return { ok: false, reason: 'no_minions', field: 'target', message: 'no minion matched the target, so nothing ran', preview };
-    }
-    throw e;
-  }
+  const noMinions = { ok: false as const, reason: 'no_minions' as const, field: 'target', message: 'no minion matched the target, so nothing ran', preview };
+  // The batch runner would start and do nothing: say so now.
+  if (cmd.batch !== null && resolved.length === 0) return noMinions;
+  const result = await publish(deps.salt(), cmd, tgt, resolved);
+  if (!result) return noMinions;
   await deps.db.insert(runDispatches).values({
     masterId: deps.masterId,
     jid: result.jid,
@@ -147,82 +159,5 @@ export async function dispatchRun(
       batch: cmd.batch,
       links: { run: `/run/${result.jid}`, job: `/jobs/${result.jid}` },
     },
-  };
-}
-
-type Outcome = 'ok' | 'changes' | 'failed';
-
-/** A return read from lookup_jid: failures and changes are known for state runs only. */
-function outcomeOfReturn(ret: unknown): Outcome | null {
-  const parsed = parseStateReturn(ret);
-  if (parsed.kind === 'raw') return null;
-  if (hasFailure(parsed)) return 'failed';
-  return parsed.kind === 'states' && parsed.counts.changed > 0 ? 'changes' : 'ok';
-}
-
-export interface ProgressDeps {
-  db: Db;
-  masterId: string;
-  /** True while the activity stream is connected: returns are then counted from it. */
-  streamLive: boolean;
-  salt: () => Pick<RunSalt, 'lookupJid'>;
-}
-
-/**
- * A dispatched run's progress; null when Halite did not dispatch this jid. With the stream live,
- * counts come from the stored `job.ret` events (no Salt call) and the returns are fetched once
- * the run is done (or when asked); with the stream off, from `jobs.lookup_jid`.
- */
-export async function runProgress(deps: ProgressDeps, jid: string, results: 'auto' | 'always'): Promise<RunProgress | null> {
-  const [row] = await deps.db
-    .select()
-    .from(runDispatches)
-    .where(and(eq(runDispatches.masterId, deps.masterId), eq(runDispatches.jid, jid)));
-  if (!row) return null;
-  const outcomes = new Map<string, Outcome | null>();
-  let returns: Record<string, unknown> | null = null;
-  if (deps.streamLive) {
-    const rets = await deps.db
-      .select({ minion: activityEvents.minion, outcome: activityEvents.outcome })
-      .from(activityEvents)
-      .where(and(eq(activityEvents.masterId, deps.masterId), eq(activityEvents.jid, jid), eq(activityEvents.kind, 'job.ret')))
-      .orderBy(asc(activityEvents.id));
-    for (const r of rets) if (r.minion) outcomes.set(r.minion, (r.outcome as Outcome | null) ?? null);
-  }
-  const doneByStream = deps.streamLive && row.minions.every((m) => outcomes.has(m));
-  if (!deps.streamLive || doneByStream || results === 'always') {
-    returns = minionReturns(await deps.salt().lookupJid(jid));
-    for (const [mid, ret] of Object.entries(returns)) {
-      // The stream's outcome knows the retcode; lookup_jid's only the state results.
-      if (!outcomes.has(mid) || outcomes.get(mid) === null) outcomes.set(mid, outcomeOfReturn(ret));
-    }
-  }
-  const all = [...new Set([...row.minions, ...outcomes.keys()])].sort();
-  const minions: RunProgress['minions'] = all.map((m) =>
-    outcomes.has(m)
-      ? { minion: m, status: 'returned', outcome: outcomes.get(m) ?? null, ...(returns && m in returns ? { return: returns[m] } : {}) }
-      : { minion: m, status: 'pending', outcome: null },
-  );
-  const returned = minions.filter((m) => m.status === 'returned').length;
-  const failed = minions.filter((m) => m.outcome === 'failed').length;
-  // Failing minions first, then pending, then the rest: what needs attention on top.
-  const rank = (m: RunProgress['minions'][number]) => (m.outcome === 'failed' ? 0 : m.status === 'pending' ? 1 : 2);
-  minions.sort((a, b) => rank(a) - rank(b) || (a.minion < b.minion ? -1 : 1));
-  return {
-    jid,
-    fun: row.fun,
-    target: row.target,
-    target_type: row.targetType,
-    batch: row.batch,
-    username: row.username,
-    dispatched_at: row.dispatchedAt.toISOString(),
-    targeted: row.minions.length,
-    returned,
-    failed,
-    pending: all.length - returned,
-    done: returned >= all.length,
-    source: deps.streamLive ? 'stream' : 'lookup_jid',
-    results_loaded: returns !== null,
-    minions,
   };
 }

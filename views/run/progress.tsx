@@ -26,8 +26,8 @@ function pretty(v: unknown): string {
 }
 
 function MinionRow({ m, isState }: { m: RunProgress['minions'][number]; isState: boolean }): string {
-  const badge = m.status === 'pending' ? 'badge' : (OUTCOME_BADGE[m.outcome ?? ''] ?? 'badge badge-ok');
-  const label = m.status === 'pending' ? 'pending' : (m.outcome ?? 'returned');
+  const badge = m.status === 'pending' ? 'badge' : m.status === 'missing' ? 'badge badge-warn' : (OUTCOME_BADGE[m.outcome ?? ''] ?? 'badge badge-ok');
+  const label = m.status === 'pending' ? 'pending' : m.status === 'missing' ? 'no return' : (m.outcome ?? 'returned');
   const parsed = 'return' in m ? parseStateReturn(m.return) : null;
   return (
     <details class="run-minion" id={`run-minion-${m.minion.replace(/[^A-Za-z0-9_-]/g, '_')}`} open={m.outcome === 'failed'}>
@@ -73,6 +73,21 @@ export function RunProgressView({ p, streamLive }: { p: RunProgress; streamLive:
         {p.done ? <span class="badge badge-ok">done</span> : <span class="muted">running…</span>}{' '}
         <a href={`/jobs/${p.jid}`}>job detail</a>
       </p>
+      {p.error ? (
+        <p class="alert alert-error" role="alert" safe>
+          {p.error}
+        </p>
+      ) : (
+        ''
+      )}
+      {p.batch ? (
+        <p class="muted">
+          Batch <span safe>{p.batch}</span>: the master runs one batch after the other, each as a job of its own; the returns of this
+          function from the targeted minions are counted.
+        </p>
+      ) : (
+        ''
+      )}
       <p class="muted">
         {p.source === 'stream' ? 'Live from the event stream.' : 'The event stream is off: asking the master (jobs.lookup_jid) every 2 s.'}{' '}
         {!p.results_loaded && p.returned > 0 ? (
