@@ -184,6 +184,20 @@ describeEachEngine('job routes', (engine) => {
     assert.match(await again.text(), /id="job-kill"[^>]*class="alert alert-ok"/);
     assert.equal((await post('/api/jobs/20000101000000000000/kill')).status, 404);
     assert.equal((await post('/api/jobs/abc/kill')).status, 422);
+
+    // Salt failing: 502, audited as an error with the jid; Salt missing: 503.
+    sim.faults.failNext(1, 500);
+    const broken = await post(`/api/jobs/${jid}/kill`);
+    assert.equal(broken.status, 502);
+    const errors = await ctx().handle.db.select().from(auditLog).where(eq(auditLog.action, 'kill_job'));
+    const last = errors.sort((a, b) => a.id - b.id).at(-1)!;
+    assert.deepEqual([last.decision, last.jid], ['error', jid]);
+    salt = null;
+    try {
+      assert.equal((await post(`/api/jobs/${jid}/kill`)).status, 503);
+    } finally {
+      salt = client;
+    }
   });
 
   test('activity and timeline: both faces, SVG', async () => {
