@@ -1,5 +1,6 @@
 /** @module The keys page: pending keys first (select several to accept), then accepted, rejected, denied. */
 import type { KeyActionResult, KeyEntry, KeyList } from '../../src/keys/schemas.ts';
+import { LiveRegion } from '../activity/live.tsx';
 
 /** What the signed-in user may do, so the page offers only the buttons that will work. */
 export interface KeyAbilities {
@@ -109,10 +110,13 @@ function KeySection({ status, title, keys, can }: { status: KeyEntry['status']; 
   return (<>{heading}{table}</>) as string;
 }
 
-/** The key list fragment; it reloads itself when a key action announces `keys-changed`. */
+/**
+ * The key list fragment; it reloads itself when a key action announces `keys-changed`, and when
+ * the activity stream says the keys were refreshed after a key event (`keys-refreshed`).
+ */
 export function KeyListView({ list, can }: { list: KeyList; can: KeyAbilities }): string {
   return (
-    <section id="keys" hx-get="/api/keys" hx-trigger="keys-changed from:body" hx-swap="outerHTML">
+    <section id="keys" hx-get="/api/keys" hx-trigger="keys-changed from:body, sse:keys-refreshed" hx-swap="outerHTML">
       {list.message ? (
         <div class="alert alert-warn" role="status">
           <p safe>{list.message}</p>
@@ -132,7 +136,9 @@ export function KeysPage({ list, can }: { list: KeyList; can: KeyAbilities }): s
   return (
     <>
       <div id="key-action-result" aria-live="polite"></div>
-      <KeyListView list={list} can={can} />
+      <LiveRegion categories={['key']}>
+        <KeyListView list={list} can={can} />
+      </LiveRegion>
     </>
   ) as string;
 }
