@@ -2,6 +2,7 @@
 import type { MinionFacets, MinionPage, MinionQuery } from '../../src/minions/schemas.ts';
 import { KEY_STATUSES } from '../../src/minions/model.ts';
 import { MinionResults } from './results.tsx';
+import { LiveRegion } from '../activity/live.tsx';
 
 function Select(p: { label: string; name: string; value: string | undefined; options: readonly string[]; any?: string }): string {
   return (
@@ -60,7 +61,9 @@ export function MinionListPage({ page, query, facets }: { page: MinionPage; quer
         {query.sort !== 'id' ? <input type="hidden" name="sort" value={query.sort} /> : ''}
         <button type="submit">Filter</button>
       </form>
-      <MinionResults page={page} query={query} />
+      <LiveRegion categories={['minion', 'key']}>
+        <MinionResults page={page} query={query} />
+      </LiveRegion>
     </>
   ) as string;
 }

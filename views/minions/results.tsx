@@ -74,7 +74,8 @@ export function MinionResults({ page, query }: { page: MinionPage; query: Minion
   const { offset, limit, total } = page;
   const api = (change: ListParams) => hrefWith('/api/minions', params, change);
   return (
-    <section id="minion-results">
+    // Re-read (same query) when the activity stream says the minions table caught up with events.
+    <section id="minion-results" hx-get={api({})} hx-trigger="sse:minions-refreshed" hx-swap="outerHTML">
       <StaleWarning snapshot={page.snapshot} />
       <Chips params={params} />
       <p class="toolbar">
