@@ -23,6 +23,7 @@ import { listJobs } from './service.ts';
 import { getJobDetail, killJob, listJobsLive } from './live.ts';
 import { jobActivity, jobTimeline } from './activity.ts';
 import { JobList } from '../../views/jobs/list.tsx';
+import { LiveRegion } from '../../views/activity/live.tsx';
 import { JobDetailView, KillResultView } from '../../views/jobs/detail.tsx';
 import { ActivityChart, TimelineChart } from '../../views/jobs/charts.tsx';
 import { ErrorAlert } from '../../views/components/alert.tsx';
@@ -200,7 +201,7 @@ pageRoute(jobRoutes, '/jobs', perm('view', 'job:*'), async (c) => {
     jobActivity(db, at, { masterId: MASTER }),
     jobTimeline(db, timelineWindow(TimelineQuery.parse({}), at), { masterId: MASTER }),
   ]);
-  const content = (invalid as string) + listPart + ActivityChart({ activity: act }) + TimelineChart({ timeline: tl });
+  const content = (invalid as string) + LiveRegion({ categories: ['job'], children: listPart }) + ActivityChart({ activity: act }) + TimelineChart({ timeline: tl });
   return c.html(await renderPage(c, { title: 'Jobs', content, active: 'jobs' }));
 });
 

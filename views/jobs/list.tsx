@@ -110,7 +110,8 @@ export function JobList({ page, query }: JobListProps): string {
       ) : (
         <p class="muted">The running jobs have not been read from the master yet.</p>
       )}
-      <table id="jobs-table">
+      {/* Re-read the rows (same query and page) when the activity stream says the jobs index caught up with events. */}
+      <table id="jobs-table" hx-get={listUrl(query, page.offset)} hx-select="#jobs-table" hx-swap="outerHTML" hx-trigger="sse:jobs-refreshed">
         <thead>
           <tr>
             <th>JID</th>
