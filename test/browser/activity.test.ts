@@ -29,7 +29,7 @@ before(async () => {
   if (skip) return;
   sim = await startSimulator({ preset: 'lab', jobDurationMs: 20, presenceIntervalMs: 0 });
   dataDir = mkdtempSync(path.join(tmpdir(), 'halite-activity-'));
-  const settings = testSettings({ dataDir, databaseUrl: null, port: 0, host: '127.0.0.1' } as never);
+  const settings = testSettings({ dataDir, databaseUrl: null, port: 0, host: '127.0.0.1' });
   halite = await startHalite(settings, silentLogger, {
     beforeBoot: async (db) => {
       await updateSettings(db, settings.secretKey!, { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x' }, 'test');
@@ -67,6 +67,34 @@ test('a job dispatched on the simulator appears on the open Activity page', { sk
   const texts = await rows.allTextContents();
   assert.ok(texts.some((t) => /job\.new/.test(t) && /test\.ping on \*/.test(t)), texts.join('\n'));
   assert.equal(texts.filter((t) => /job\.ret ok/.test(t)).length, 2, texts.join('\n'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the keys and jobs pages refresh the rows an event touches, without polling or a reload', { skip: skip ?? false }, async () => {
+  const page = await browser!.newPage();
+  const errors = watchConsole(page);
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${halite!.url}/login?next=%2Fkeys`);
+  await page.fill('#f-username', 'vic');
+  await page.fill('#f-password', 'vic-password-123');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/keys');
+  await page.waitForSelector('#key-db01[data-status="pending"]', { timeout: 10_000 });
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+
+  const salt = new SaltApiClient({ url: sim!.url, username: 'saltdev', password: 'x', eauth: 'auto' });
+  await salt.wheelCall('key.accept', { match: 'db01' });
+  // salt/key → the refresher runs the minions poller → keys-refreshed → the list re-reads itself.
+  await page.waitForSelector('#key-db01[data-status="accepted"]', { timeout: 15_000 });
+  assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no full reload');
+  assert.equal(requests.filter((p) => p === '/api/keys').length, 1, 'one re-read, no polling');
+
+  await page.goto(`${halite!.url}/jobs`);
+  await page.waitForSelector('#jobs-table');
+  const { jid } = await salt.localAsync('web01', 'test.ping');
+  await page.waitForSelector(`#job-${jid}`, { timeout: 15_000 });
   assert.deepEqual(errors, []);
   await page.close();
 });
