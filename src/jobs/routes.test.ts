@@ -134,6 +134,7 @@ describeEachEngine('job routes', (engine) => {
     assert.match(html, /id="job-raw-json"/);
     assert.match(html, /id="job-raw-yaml"[\s\S]*web01:/);
     assert.doesNotMatch(html, /hx-post="\/api\/jobs\/\d+\/kill"/, 'no Kill button on a complete job');
+    assert.doesNotMatch(html, /hx-trigger=/, 'a complete job does not re-poll');
 
     const ping = JobDetail.parse(await (await get(`/api/jobs/${pingJid}`)).json());
     assert.equal(ping.is_state, false);
@@ -156,6 +157,7 @@ describeEachEngine('job routes', (engine) => {
     assert.deepEqual(running.data.map((j) => [j.jid, j.status]), [[jid, 'running']]);
     const page = await (await get(`/api/jobs/${jid}`, admin, HX)).text();
     assert.match(page, new RegExp(`hx-post="/api/jobs/${jid}/kill"[^>]*hx-confirm="Kill job ${jid} on 2 minions`));
+    assert.match(page, new RegExp(`<article[^>]*hx-get="/api/jobs/${jid}"[^>]*hx-trigger="every 10s"`), 'a running job re-reads itself');
     const asViewer = await (await get(`/api/jobs/${jid}`, viewer, HX)).text();
     assert.doesNotMatch(asViewer, /\/kill"/, 'a viewer sees no Kill button');
 

@@ -95,7 +95,15 @@ export function JobDetailView({ detail, canKill }: JobDetailProps): string {
   const raw = Object.fromEntries(detail.minions.filter((m) => m.status === 'returned').map((m) => [m.minion, m.return]));
   const pending = detail.minions.filter((m) => m.status === 'pending').length;
   return (
-    <article id="job-detail" data-jid={job.jid} data-status={job.status}>
+    <article
+      id="job-detail"
+      data-jid={job.jid}
+      data-status={job.status}
+      // A running job's page re-reads itself until the job completes (then the trigger is gone).
+      hx-get={job.status === 'running' ? `/api/jobs/${job.jid}` : undefined}
+      hx-trigger={job.status === 'running' ? 'every 10s' : undefined}
+      hx-swap={job.status === 'running' ? 'outerHTML' : undefined}
+    >
       <dl class="cards">
         <div class="card">
           <div class="muted">Function</div>
