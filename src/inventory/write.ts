@@ -15,6 +15,11 @@ import type { MinionPackages } from './packages.ts';
 
 /** Rows per bulk statement (a few MB of JSON at most). */
 export const ROWS_PER_STATEMENT = 20_000;
+/**
+ * Row changes per transaction (whole minions: a minion's rows and its hash change together).
+ * Small enough that one transaction holds the database for a fraction of a second on PGlite.
+ */
+export const ROWS_PER_TRANSACTION = 1_000;
 
 export interface WriteReport {
   minionsChanged: number;
@@ -75,8 +80,9 @@ export async function storedHashes(db: Db, masterId: string): Promise<Map<string
 }
 
 /**
- * Writes the changes for `sets` in one transaction. `known` holds the stored hashes (from
- * {@link storedHashes}) and is updated in place, so a caller can pass it from batch to batch.
+ * Writes the changes for `sets` in transactions of about ROWS_PER_TRANSACTION rows, each holding
+ * whole minions. `known` holds the stored hashes (from {@link storedHashes}) and is updated in
+ * place as each transaction commits, so a caller can pass it from batch to batch.
  */
 export async function applyPackageSets(
   db: Db,
@@ -107,8 +113,18 @@ export async function applyPackageSets(
     }
   }
 
-  const inserts: PackageRow[] = [];
-  const deletes: PackageRow[] = [];
+  let chunk: { sets: MinionPackages[]; inserts: PackageRow[]; deletes: PackageRow[] } = { sets: [], inserts: [], deletes: [] };
+  const flush = async () => {
+    if (chunk.sets.length === 0) return;
+    await writeChunk(db, masterId, chunk.sets, chunk.inserts, chunk.deletes, now);
+    for (const set of chunk.sets) known.set(set.minionId, set.hash);
+    report.rowsInserted += chunk.inserts.length;
+    report.rowsDeleted += chunk.deletes.length;
+    chunk = { sets: [], inserts: [], deletes: [] };
+    // PGlite runs SQL on this thread: short transactions with a macrotask turn between them keep
+    // the process answering requests (and let their queries in) while a big tick is written.
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  };
   for (const set of changed) {
     const old = stored.get(set.minionId) ?? new Map<string, string>();
     const seen = new Set<string>();
@@ -117,42 +133,43 @@ export async function applyPackageSets(
       seen.add(key);
       const oldSource = old.get(key);
       if (oldSource === set.source) continue;
-      if (oldSource !== undefined) deletes.push({ m: set.minionId, n, v, s: oldSource });
-      inserts.push({ m: set.minionId, n, v, s: set.source });
+      if (oldSource !== undefined) chunk.deletes.push({ m: set.minionId, n, v, s: oldSource });
+      chunk.inserts.push({ m: set.minionId, n, v, s: set.source });
     }
     for (const [key, s] of old) {
       if (seen.has(key)) continue;
       const [n, v] = key.split('\u0000');
-      deletes.push({ m: set.minionId, n, v, s });
+      chunk.deletes.push({ m: set.minionId, n, v, s });
     }
+    chunk.sets.push(set);
+    if (chunk.inserts.length + chunk.deletes.length >= ROWS_PER_TRANSACTION) await flush();
   }
+  await flush();
+  return report;
+}
 
+/** One transaction: some minions' row changes, version counts and new hashes, all or nothing. */
+async function writeChunk(db: Db, masterId: string, sets: MinionPackages[], inserts: PackageRow[], deletes: PackageRow[], now: Date): Promise<void> {
   await db.transaction(async (txn) => {
     const tx = txn as unknown as Db;
     await deleteRows(tx, masterId, deletes);
     await insertRows(tx, masterId, inserts);
     await countVersions(tx, masterId, inserts, deletes);
     const m = inventoryMinions;
-    for (let i = 0; i < changed.length; i += 1000) {
-      await tx
-        .insert(m)
-        .values(changed.slice(i, i + 1000).map((s) => ({
-          masterId, minionId: s.minionId, source: s.source, osFamily: s.osFamily, packageCount: s.packages.length,
-          packagesHash: s.hash, jid: s.jid, updatedAt: now,
-        })))
-        .onConflictDoUpdate({
-          target: [m.masterId, m.minionId],
-          set: {
-            source: sql`excluded.source`, osFamily: sql`excluded.os_family`, packageCount: sql`excluded.package_count`,
-            packagesHash: sql`excluded.packages_hash`, jid: sql`excluded.jid`, updatedAt: sql`excluded.updated_at`,
-          },
-        });
-    }
+    await tx
+      .insert(m)
+      .values(sets.map((s) => ({
+        masterId, minionId: s.minionId, source: s.source, osFamily: s.osFamily, packageCount: s.packages.length,
+        packagesHash: s.hash, jid: s.jid, updatedAt: now,
+      })))
+      .onConflictDoUpdate({
+        target: [m.masterId, m.minionId],
+        set: {
+          source: sql`excluded.source`, osFamily: sql`excluded.os_family`, packageCount: sql`excluded.package_count`,
+          packagesHash: sql`excluded.packages_hash`, jid: sql`excluded.jid`, updatedAt: sql`excluded.updated_at`,
+        },
+      });
   });
-  for (const s of changed) known.set(s.minionId, s.hash);
-  report.rowsInserted = inserts.length;
-  report.rowsDeleted = deletes.length;
-  return report;
 }
 
 /** Removes the inventory of minions that left the fleet; returns how many minions were removed. */
