@@ -64,7 +64,7 @@ export const JobQuery = z.object({
   function: z.string().max(200).optional().openapi({ description: 'Exact function, or a prefix ending in `.` or `*` (`state.`, `test.*`)' }),
   target: z.string().max(500).optional(),
   user: z.string().max(200).optional(),
-  minion: z.string().max(500).optional().openapi({ description: 'Jobs that targeted this minion' }),
+  minion: z.string().max(500).optional().openapi({ description: 'Jobs that targeted this minion (the index only: ignored with live=true, list_jobs does not say)' }),
   status: orEmpty(JobStatus).optional(),
   from: orEmpty(isoDate).optional(),
   to: orEmpty(isoDate).optional(),
