@@ -84,6 +84,12 @@ describeEachEngine('minion routes', (engine) => {
     assert.equal((await page('?q=%25')).total, 0, 'a % is searched for, not a wildcard');
   });
 
+  test('empty form fields (a filter menu left on "any") mean no filter', async () => {
+    const p = await page('?q=&key_status=&present=&os=&saltversion=&role=&sort=&limit=');
+    assert.equal(p.total, keyed().length);
+    assert.equal(p.limit, 50);
+  });
+
   test('invalid filters are 422 with the field and the reason', async () => {
     const res = await get('/api/minions?limit=501&key_status=bogus');
     assert.equal(res.status, 422);

@@ -62,18 +62,21 @@ export const MINION_SORTS = ['id', '-id', 'os', '-os', 'saltversion', '-saltvers
 
 const boolish = z.enum(['true', 'false']).transform((v) => v === 'true');
 
+/** An empty form field ("any" in a filter menu) means the filter is not set. */
+const blank = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+
 /** The list filters; the same query string drives the page, the fragment, the API and the exports. */
 export const MinionQuery = z.object({
-  key_status: KeyStatusSchema.optional(),
-  present: boolish.optional().openapi({ type: 'string', enum: ['true', 'false'] }),
-  os: z.string().max(200).optional(),
-  saltversion: z.string().max(200).optional(),
-  role: z.string().max(200).optional(),
-  q: z.string().max(200, 'must be at most 200 characters').optional().openapi({ description: 'Free text over id, ip and grain values' }),
-  sort: z.enum(MINION_SORTS).default('id'),
-  limit: z.coerce.number().int().min(1, 'must be ≥ 1').max(500, 'must be ≤ 500').default(50),
-  offset: z.coerce.number().int().min(0, 'must be ≥ 0').max(10_000_000).default(0),
-  format: z.enum(['csv', 'json']).optional().openapi({ description: 'Download every matching minion (limit and offset ignored)' }),
+  key_status: blank(KeyStatusSchema.optional()),
+  present: blank(boolish.optional()).openapi({ type: 'string', enum: ['true', 'false'] }),
+  os: blank(z.string().max(200).optional()),
+  saltversion: blank(z.string().max(200).optional()),
+  role: blank(z.string().max(200).optional()),
+  q: blank(z.string().max(200, 'must be at most 200 characters').optional()).openapi({ description: 'Free text over id, ip and grain values' }),
+  sort: blank(z.enum(MINION_SORTS).default('id')),
+  limit: blank(z.coerce.number().int().min(1, 'must be ≥ 1').max(500, 'must be ≤ 500').default(50)),
+  offset: blank(z.coerce.number().int().min(0, 'must be ≥ 0').max(10_000_000).default(0)),
+  format: blank(z.enum(['csv', 'json']).optional()).openapi({ description: 'Download every matching minion (limit and offset ignored)' }),
 });
 export type MinionQuery = z.infer<typeof MinionQuery>;
 

@@ -72,3 +72,24 @@ test('an operator accepts the pending key on the keys page and sees it move to a
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the minion list searches as you type and keeps the filters in the address bar', { skip: skip ?? false }, async () => {
+  const page = await browser!.newPage();
+  const errors = watchConsole(page);
+  await page.goto(`${halite!.url}/login?next=%2Fminions`);
+  await page.fill('#f-username', 'otto');
+  await page.fill('#f-password', 'otto-password-123');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForURL((u) => u.pathname === '/minions');
+  await page.waitForSelector('#minion-web01');
+  await page.fill('input[name=q]', 'web02');
+  await page.waitForFunction(() => !document.querySelector('#minion-web01') && !!document.querySelector('#minion-web02'), null, { timeout: 10_000 });
+  await page.waitForURL((u) => u.pathname === '/minions' && u.searchParams.get('q') === 'web02');
+  assert.match(await page.locator('#minion-total').textContent() ?? '', /^1 minion$/);
+  // A filter menu narrows the same way, and its chip appears.
+  await page.fill('input[name=q]', '');
+  await page.selectOption('select[name=key_status]', 'pending');
+  await page.locator('#minion-chips', { hasText: 'key: pending' }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
