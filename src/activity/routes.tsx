@@ -54,6 +54,9 @@ function streamStatus(c: Context<AppEnv>): StreamStatus {
   if (!runtime || !salt) return { ...s, message: 'Salt is not connected: no live events.' };
   if (salt.state === 'unconfigured') return { ...s, message: 'Salt is not configured: no live events.' };
   if (salt.state !== 'ok' && salt.state !== 'connecting') return { ...s, message: `salt-api is ${salt.state.replace('_', ' ')}${salt.message ? ` (${salt.message})` : ''}: no live events.` };
+  // RuntimeConfig exposes the applied settings; the Runtime interface (and test fakes) may not.
+  const applied = (runtime as { settings?: { eventStreamEnabled?: boolean } | null }).settings;
+  if (applied?.eventStreamEnabled === false) return { ...s, message: 'The event stream is turned off in the settings.' };
   return s;
 }
 
