@@ -32,9 +32,19 @@ export function addNavEntry(entry: NavEntry): void {
   else NAV.push(entry);
 }
 
-/** The entries the given permissions can open. */
+/** The order an operator scans the menu in; features register in import order, which is not it. */
+const MENU_ORDER = ['home', 'minions', 'keys', 'jobs', 'run', 'templates', 'activity', 'fleet', 'inventory', 'users', 'roles', 'audit', 'settings'];
+const SECTION_ORDER = { fleet: 0, admin: 1 } as const;
+const rank = (key: string) => {
+  const i = MENU_ORDER.indexOf(key);
+  return i < 0 ? MENU_ORDER.length : i;
+};
+
+/** The entries the given permissions can open, fleet pages first, administration last. */
 export function navFor(granted: readonly Permission[]): NavEntry[] {
-  return NAV.filter((e) => permits(granted, e.verb, e.resource));
+  return NAV.filter((e) => permits(granted, e.verb, e.resource)).sort(
+    (a, b) => SECTION_ORDER[a.section] - SECTION_ORDER[b.section] || rank(a.key) - rank(b.key),
+  );
 }
 
 /** The badge counts of the given entries, by key; a failing badge is left out (it never breaks a page). */
