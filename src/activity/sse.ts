@@ -103,6 +103,8 @@ export interface ServeStreamOptions {
 export async function serveActivityStream(stream: SSEStreamingApi, o: ServeStreamOptions): Promise<void> {
   const { hub, format } = o;
   const sub = hub.subscribe(o.categories);
+  // Everything after this id reaches the subscription's queue; `after=now` starts exactly here.
+  const subscribedAfter = hub.lastId;
   stream.onAbort(() => sub.close());
   const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), hub.keepaliveMs);
   keepalive.unref?.();
@@ -125,7 +127,7 @@ export async function serveActivityStream(stream: SSEStreamingApi, o: ServeStrea
       const fromRing = hub.replay(o.resume);
       if (fromRing) await send(fromRing);
       else await catchUpFromDb(o, send, () => lastSent, o.resume ?? 0);
-    } else lastSent = hub.lastId;
+    } else lastSent = subscribedAfter;
     while (!stream.aborted && !stream.closed) {
       const batch = await sub.next();
       if (batch.status) await stream.writeSSE({ event: 'status', data: statusMessage(o.statusOverride?.() ?? batch.status, format) });
