@@ -55,7 +55,7 @@ describeEachEngine('activity consumer', (engine) => {
     await handle.close();
   });
 
-  test('live events are persisted, then published with their ids; recovery after drops and a restart backfills the gap', async () => {
+  test('live events are persisted, then published with their ids; recovery after drops, a restart and token expiry; the gap is backfilled', async () => {
     const hub = new EventHub();
     const statuses: string[] = [];
     const watcher = hub.subscribe();
@@ -114,6 +114,14 @@ describeEachEngine('activity consumer', (engine) => {
       const after = await salt.localAsync('web02', 'test.ping');
       await until(watcher, seen, (all) => all.some((e) => e.jid === after.jid && e.kind === 'job.ret'));
       assert.equal(seen.filter((e) => e.jid === jid && e.kind === 'job.new').length, 1, 'nothing stored twice');
+
+      // 5. The token expires: Salt delivers one more event, ends the stream; the reader logs in again.
+      const drops = statuses.filter((x) => x === 'reconnecting').length;
+      sim.faults.expireTokens();
+      await salt.localAsync('web01', 'test.ping'); // the client re-logs in for this call; the stream ends after its first event
+      await waitFor(() => statuses.filter((x) => x === 'reconnecting').length > drops && hub.status().state === 'connected');
+      const last = await salt.localAsync('web02', 'test.ping');
+      await until(watcher, seen, (all) => all.some((e) => e.jid === last.jid && e.kind === 'job.ret'));
     } finally {
       abort.abort();
       await stop();
