@@ -162,4 +162,13 @@ describeEachEngine('fleet ingest', (engine) => {
     assert.deepEqual(later.top_failing, [], 'stale failures are not counted');
     clock -= 3 * 86_400_000;
   });
+
+  test('a minion whose key left the fleet loses its health row', async () => {
+    const [a] = ids;
+    assert.ok(await health(a));
+    sim.fleet.setKey(a, undefined);
+    await ingestMinions({ db: handle.db, salt: client, masterId: 'default', now });
+    await ingestFleet({ db: handle.db, salt, masterId: 'default', now });
+    assert.equal(await health(a), undefined);
+  });
 });

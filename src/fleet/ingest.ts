@@ -6,10 +6,11 @@
  * in `fleet_daily` (the trend). A job is read again on later ticks until the jobs poller saw it
  * finish (its summary is set) or it is an hour old, so slow minions' returns are not lost.
  */
-import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
 import type { Logger } from '../log.ts';
 import { jobsIndex } from '../jobs/model.ts';
+import { minionSnapshots } from '../minions/model.ts';
 import { minionReturns } from '../jobs/state-results.ts';
 import { fleetDaily, fleetHealth, fleetStateJobs, type NewFleetHealthRow } from './model.ts';
 import { healthOfReturn, isTestRun } from './health.ts';
@@ -88,9 +89,28 @@ export async function ingestFleet(d: FleetIngestDeps): Promise<FleetIngestReport
     const complete = job.summaryAt !== null || now.getTime() - startTime.getTime() > SETTLED_MS;
     await markJob(db, masterId, job.jid, startTime, Object.keys(returns).length, complete, now);
   }
-  if (!d.signal?.aborted) await storeDay(db, masterId, now, d.staleAfterMs ?? (await staleAfterMs(db)));
+  if (d.signal?.aborted) return report;
+  await prune(db, masterId, new Date(now.getTime() - (d.windowMs ?? 30 * 86_400_000)));
+  await storeDay(db, masterId, now, d.staleAfterMs ?? (await staleAfterMs(db)));
   d.logger?.info('fleet tick', { ...report });
   return report;
+}
+
+/**
+ * Forgets what no longer matters: the read marks of jobs older than the window, and the health of
+ * minions whose keys left the fleet (only when there is a minions snapshot to say so).
+ */
+async function prune(db: Db, masterId: string, before: Date): Promise<void> {
+  const f = fleetStateJobs;
+  await db.delete(f).where(and(eq(f.masterId, masterId), lt(f.startTime, before)));
+  const s = minionSnapshots;
+  const [any] = await db.select({ id: s.id }).from(s).where(eq(s.masterId, masterId)).limit(1);
+  if (!any) return;
+  const h = fleetHealth;
+  await db.delete(h).where(and(
+    eq(h.masterId, masterId),
+    sql`not exists (select 1 from ${s} where ${s.masterId} = ${masterId} and ${s.keyStatus} = 'accepted' and ${s.id} = ${h.minionId})`,
+  ));
 }
 
 /** Keeps the newer run: an older job read late never replaces a newer one. */
