@@ -56,6 +56,7 @@ test('a job dispatched on the simulator appears on the open Activity page', { sk
   await page.waitForURL((u) => u.pathname === '/activity');
   // The status badge is swapped by the stream's `status` event once the consumer is live.
   await page.waitForSelector('#activity-status[data-state="connected"]', { timeout: 10_000 });
+  assert.equal(await page.locator('.activity-empty').isVisible(), true, 'nothing recorded yet');
 
   const salt = new SaltApiClient({ url: sim!.url, username: 'saltdev', password: 'x', eauth: 'auto' });
   const { jid } = await salt.localAsync('*', 'test.ping');
@@ -67,6 +68,7 @@ test('a job dispatched on the simulator appears on the open Activity page', { sk
   const texts = await rows.allTextContents();
   assert.ok(texts.some((t) => /job\.new/.test(t) && /test\.ping on \*/.test(t)), texts.join('\n'));
   assert.equal(texts.filter((t) => /job\.ret ok/.test(t)).length, 2, texts.join('\n'));
+  assert.equal(await page.locator('.activity-empty').isHidden(), true, 'the empty-state line goes once rows arrive');
   assert.deepEqual(errors, []);
   await page.close();
 });

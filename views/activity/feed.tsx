@@ -160,7 +160,15 @@ export function ActivityFeed({ page, q, status }: { page: ActivityPage; q: Activ
           ))}
         </tbody>
       </table>
-      {page.data.length === 0 ? <p class="muted">No activity recorded yet.</p> : ''}
+      {page.data.length === 0 ? (
+        <>
+          {/* Live rows arrive after this was rendered: hide it once the table has a row. */}
+          <style>{'#activity-feed:has(.activity-row) .activity-empty { display: none; }'}</style>
+          <p class="muted activity-empty">No activity recorded yet.</p>
+        </>
+      ) : (
+        ''
+      )}
       {page.next_before !== null ? (
         <div class="pager">
           <button hx-get={`/api/activity?${feedQuery(q, { before: page.next_before, limit: q.limit })}`} hx-target="#activity-feed" hx-swap="outerHTML">
