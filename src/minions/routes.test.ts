@@ -82,6 +82,10 @@ describeEachEngine('minion routes', (engine) => {
     const byGrain = await page(`?q=${encodeURIComponent(String(grains.machine_id ?? grains.fqdn))}`);
     assert.ok(byGrain.data.some((m) => m.id === sample.id), 'free text reaches grain values');
     assert.equal((await page('?q=%25')).total, 0, 'a % is searched for, not a wildcard');
+    // Free text counts in the page's own scan; past the last page it still reports the total.
+    const all = await page(`?q=${encodeURIComponent(role)}&limit=500`);
+    const beyond = await page(`?q=${encodeURIComponent(role)}&offset=${all.total + 10}`);
+    assert.deepEqual([beyond.total, beyond.data.length], [all.total, 0]);
   });
 
   test('empty form fields (a filter menu left on "any") mean no filter', async () => {
