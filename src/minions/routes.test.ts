@@ -8,6 +8,7 @@ import { startSimulator, type Simulator } from '../../sim/server.ts';
 import { SaltApiClient } from '../salt/client.ts';
 import type { Runtime } from '../runtime-types.ts';
 import { ingestMinions } from './ingest.ts';
+import { ingestJobs } from '../jobs/ingest.ts';
 import { MinionDetail, MinionPage, Minion } from './schemas.ts';
 import { z } from '@hono/zod-openapi';
 
@@ -135,10 +136,16 @@ describeEachEngine('minion routes', (engine) => {
     assert.equal(res.status, 200);
     const m = MinionDetail.parse(await res.json());
     assert.deepEqual(m.grains, sim.fleet.grains(id!));
-    assert.deepEqual(m.recent_jobs, []);
+    assert.ok(m.recent_jobs.every((j) => j.minions.includes(id!)));
     const frag = await (await get(`/api/minions/${id}`, { 'HX-Request': 'true' })).text();
     assert.ok(frag.includes('id="minion-grains"') && frag.includes('<details>'));
     assert.equal((await get('/api/minions/nosuchminion')).status, 404);
+    // Its recent jobs come from the jobs index (jobs_index keeps the targeted minion ids).
+    const { jid } = await client.localAsync(id!, 'test.ping');
+    await ingestJobs({ db: ctx().handle.db, salt: client, masterId: 'default', now: () => new Date(T0), enrichLimit: 500 });
+    const withJobs = MinionDetail.parse(await (await get(`/api/minions/${id}`)).json());
+    assert.ok(withJobs.recent_jobs.some((j) => j.jid === jid && j.function === 'test.ping'), JSON.stringify(withJobs.recent_jobs));
+    assert.ok((await (await get(`/api/minions/${id}`, { 'HX-Request': 'true' })).text()).includes(`/jobs/${jid}`));
     const pageRes = await get(`/minions/${encodeURIComponent(EVIL)}`, { Accept: 'text/html' });
     assert.equal(pageRes.status, 200);
     assert.ok(!(await pageRes.text()).includes('<b>"'), 'the title and body escape the id');
