@@ -67,7 +67,10 @@ export const IGNORED_FUNCTIONS = new Set([
   'wheel.key.finger',
 ]);
 
-const BATCH = 5000;
+// On PGlite SQL runs on this thread: small statements with a macrotask turn between them keep a
+// first tick of 100k jobs from stalling HTTP requests for seconds.
+const BATCH = 1000;
+const yieldTurn = () => new Promise<void>((r) => setTimeout(r, 0));
 
 function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -118,10 +121,16 @@ export function summarize(result: unknown): { returned: number; succeeded: numbe
  * 1000-row VALUES list costs drizzle ~70 ms and Postgres a bind parameter per value, while one
  * JSON text is cheap on both drivers (measured in bench/jobs-index.ts).
  */
-async function upsert(db: Db, rows: NewJobRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) {
+async function upsert(db: Db, masterId: string, entries: [string, unknown][], now: Date): Promise<number> {
+  let upserted = 0;
+  for (let i = 0; i < entries.length; i += BATCH) {
+    if (i > 0) await yieldTurn();
+    // Rows are built batch by batch too: reading 100k entries at once is a second of work.
+    const rows = entries.slice(i, i + BATCH).flatMap(([jid, v]) => jobRow(masterId, jid, v, now) ?? []);
+    if (rows.length === 0) continue;
+    upserted += rows.length;
     const json = JSON.stringify(
-      rows.slice(i, i + BATCH).map((r) => ({
+      rows.map((r) => ({
         master_id: r.masterId,
         jid: r.jid,
         function: r.function,
@@ -141,6 +150,7 @@ async function upsert(db: Db, rows: NewJobRow[]): Promise<void> {
         "function" = excluded."function", arguments = excluded.arguments, target = excluded.target,
         target_type = excluded.target_type, "user" = excluded."user", start_time = excluded.start_time`);
   }
+  return upserted;
 }
 
 /** Looks up jobs whose minions or result are unknown, newest first, a few at a time. */
@@ -200,8 +210,7 @@ export async function ingestJobs(d: IngestDeps): Promise<IngestReport> {
   ]);
   if (d.signal?.aborted) return { listed: 0, upserted: 0, running: 0, enriched: 0, pruned: 0 };
   const entries = isDict(listed) ? Object.entries(listed) : [];
-  const rows = entries.flatMap(([jid, v]) => jobRow(masterId, jid, v, now) ?? []);
-  await upsert(db, rows);
+  const upserted = await upsert(db, masterId, entries, now);
   const running = parseActive(activeRaw);
   active.set(masterId, running, now);
 
@@ -217,7 +226,7 @@ export async function ingestJobs(d: IngestDeps): Promise<IngestReport> {
       .returning({ jid: jobsIndex.jid });
     pruned = gone.length;
   }
-  const report = { listed: entries.length, upserted: rows.length, running: running.size, enriched, pruned };
+  const report = { listed: entries.length, upserted, running: running.size, enriched, pruned };
   d.logger?.debug('jobs ingest', { ...report });
   return report;
 }
