@@ -49,5 +49,6 @@ export async function runPageBody(c: Context<AppEnv>, templateParam: string | un
     }
   }
   const templates = list.data.map((t) => ({ id: t.id, name: t.name, owner: t.owner, mine: t.mine }));
-  return RunPage({ values, templates, canSave, from });
+  const canListFunctions = permits(permissions, 'view', 'salt:functions');
+  return RunPage({ values, templates, canSave, canListFunctions, from });
 }

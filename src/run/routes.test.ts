@@ -331,7 +331,9 @@ describeEachEngine('run routes', (engine) => {
     assert.equal((await post('/api/run', {}, pinger)).status, 403);
     assert.equal((await post('/api/run', {}, admin)).status, 422);
     // The page opens for a role that may run something.
-    assert.equal((await get('/run', pinger, { Accept: 'text/html' })).status, 200);
+    const pingerPage = await get('/run', pinger, { Accept: 'text/html' });
+    assert.equal(pingerPage.status, 200);
+    assert.ok(!(await pingerPage.text()).includes('/api/salt/functions'), 'no function list for a role that may not read it');
     assert.equal((await get('/run', viewer, { Accept: 'text/html' })).status, 403);
   });
 
@@ -443,6 +445,7 @@ describeEachEngine('run routes', (engine) => {
     const page = await (await get('/run', admin, { Accept: 'text/html' })).text();
     assert.match(page, /id="run-form"/);
     assert.match(page, /hx-post="\/api\/run\/preview"/);
+    assert.match(page, /hx-get="\/api\/salt\/functions"/);
   });
 
   test('functions: sys.list_functions on one minion, cached; sys.doc beside the form', async () => {

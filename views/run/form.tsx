@@ -29,7 +29,17 @@ export interface TemplateLink {
 }
 
 /** The page body: templates to start from, the form, the docs panel and the result area. */
-export function RunPage({ values, templates, canSave, from }: { values: RunFormValues; templates: TemplateLink[]; canSave: boolean; from?: string | null }): string {
+export interface RunPageProps {
+  values: RunFormValues;
+  templates: TemplateLink[];
+  /** May save templates (`create` on `template:*`). */
+  canSave: boolean;
+  /** May read the function list and docs (`view` on `salt:functions`); else the form asks for neither. */
+  canListFunctions: boolean;
+  from?: string | null;
+}
+
+export function RunPage({ values, templates, canSave, canListFunctions, from }: RunPageProps): string {
   return (
     <div class="run-page">
       {templates.length > 0 ? (
@@ -81,14 +91,18 @@ export function RunPage({ values, templates, canSave, from }: { values: RunFormV
                 value={values.fun}
                 list="salt-functions"
                 autocomplete="off"
-                hx-get="/api/salt/doc"
-                hx-trigger="change, load"
-                hx-include="this"
-                hx-target="#run-doc"
-                hx-swap="innerHTML"
+                hx-get={canListFunctions ? '/api/salt/doc' : undefined}
+                hx-trigger={canListFunctions ? 'change, load' : undefined}
+                hx-include={canListFunctions ? 'this' : undefined}
+                hx-target={canListFunctions ? '#run-doc' : undefined}
+                hx-swap={canListFunctions ? 'innerHTML' : undefined}
               />
             </label>
-            <datalist id="salt-functions" hx-get="/api/salt/functions" hx-trigger="load" hx-target="this" hx-swap="outerHTML"></datalist>
+            {canListFunctions ? (
+              <datalist id="salt-functions" hx-get="/api/salt/functions" hx-trigger="load" hx-target="this" hx-swap="outerHTML"></datalist>
+            ) : (
+              ''
+            )}
             <label for="f-args_text">
               <span>Arguments (one per line)</span>
               <textarea id="f-args_text" name="args_text" rows="3" safe>
@@ -116,7 +130,10 @@ export function RunPage({ values, templates, canSave, from }: { values: RunFormV
             </button>
             {canSave ? (
               <>
-                <input name="name" placeholder="template name" aria-label="Template name" form="run-form" />
+                <input name="name" placeholder="template name" aria-label="Template name" />
+                <label>
+                  <input type="checkbox" name="is_shared" value="true" /> shared
+                </label>
                 <button type="button" hx-post="/api/templates" hx-include="#run-form" hx-target="#run-result" hx-swap="innerHTML">
                   Save as template
                 </button>
