@@ -108,6 +108,12 @@ describeEachEngine('job routes', (engine) => {
       assert.match(await frag.text(), /not configured/);
       assert.equal((await get('/api/jobs')).status, 200, 'the index still answers');
       assert.equal((await get(`/api/jobs/${stateJid}`)).status, 503);
+      // The page falls back to the index and says why live mode is off.
+      const pageRes = await get('/jobs?live=true', admin, { Accept: 'text/html' });
+      assert.equal(pageRes.status, 200);
+      const html = await pageRes.text();
+      assert.match(html, /Live jobs are unavailable/);
+      assert.match(html, /<section id="jobs" data-live="false"/);
     } finally {
       salt = client;
     }

@@ -17,7 +17,7 @@ import { addNavEntry } from '../http/nav.ts';
 import { permits } from '../rbac/glob.ts';
 import type { AppEnv } from '../http/env.ts';
 import { audit } from '../audit/service.ts';
-import { saltClientOr503, withSalt, wrapSaltErrors } from '../salt/deps.ts';
+import { SaltHttpError, saltClientOr503, withSalt, wrapSaltErrors } from '../salt/deps.ts';
 import { JidParam, JobActivity, JobDetail, JobPage, JobQuery, JobTimeline, KillResult, TimelineQuery, queryTime } from './schemas.ts';
 import { listJobs } from './service.ts';
 import { getJobDetail, killJob, listJobsLive } from './live.ts';
@@ -190,8 +190,9 @@ pageRoute(jobRoutes, '/jobs', perm('view', 'job:*'), async (c) => {
   try {
     listPart = JobList({ page: await readList(c, q), query: q });
   } catch (e) {
-    // The page still shows the charts when live mode cannot reach Salt.
-    const message = e instanceof Error ? e.message : String(e);
+    // The page still shows the index and the charts when live mode cannot reach Salt.
+    if (!(e instanceof SaltHttpError)) throw e;
+    const message = e.message;
     listPart = ErrorAlert({ title: 'Live jobs are unavailable', body: { error: 'salt_unavailable', message } }) + JobList({ page: await listJobs(db, { ...q, live: false }, { masterId: MASTER }), query: { ...q, live: false } });
   }
   const invalid = parsed.success
