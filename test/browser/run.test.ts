@@ -1,8 +1,8 @@
 /**
- * The run page in a real browser against the simulator's fleet: sign in as an operator, preview
- * `test.ping` on `*`, confirm by typing the minion count (the threshold is lowered to 1), run, and
- * watch every return arrive in the live panel (from the activity stream, with the progress bar at
- * its maximum).
+ * The run page in a real browser against the simulator's fleet (30 generated minions; the
+ * accepted ones all kept up): sign in as an operator, preview `test.ping` on `*`, confirm by
+ * typing the minion count (more than the default threshold of 10), run, and watch every return
+ * arrive in the live panel from the activity stream, the progress bar at its maximum.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +29,8 @@ const PASSWORD = 'operator-password-123';
 before(async () => {
   if (skip) return;
   // Returns take 1.5 s, so the page's event stream is connected before they arrive.
-  sim = await startSimulator({ preset: 'lab', jobDurationMs: 1500, presenceIntervalMs: 0 });
+  sim = await startSimulator({ minions: 30, seed: 7, jobDurationMs: 1500, presenceIntervalMs: 0, history: 0 });
+  for (const id of sim.fleet.accepted()) sim.fleet.setPresence(id, true);
   dataDir = mkdtempSync(path.join(tmpdir(), 'halite-run-browser-'));
   const settings = testSettings({ host: '127.0.0.1', port: 0, dataDir, databaseUrl: null });
   halite = await startHalite(settings, silentLogger, {
@@ -37,7 +38,7 @@ before(async () => {
       await updateSettings(
         db,
         settings.secretKey!,
-        { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x', run_confirm_threshold: 1, event_stream_enabled: true },
+        { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x', event_stream_enabled: true },
         'test',
       );
       await createUser(db, new PermissionCache(), { username: 'olga', password: PASSWORD, roles: ['operator'], must_change_pw: false });
@@ -53,13 +54,13 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Waits until the minion snapshot has the lab's accepted minions (the minions poller runs at boot). */
+/** Waits until the minion snapshot has the fleet's keys (the minions poller runs at boot). */
 async function snapshotReady(): Promise<void> {
   const deadline = Date.now() + 20_000;
   const { minionSnapshots } = await import('../../src/minions/model.ts');
   while (Date.now() < deadline) {
     const rows = await halite!.handle.db.select({ id: minionSnapshots.id }).from(minionSnapshots);
-    if (rows.length >= 3) return;
+    if (rows.length >= sim!.fleet.size) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the minions poller did not fill the snapshot');
@@ -81,7 +82,10 @@ test('run test.ping on the fleet: preview, typed confirmation, every return arri
   await page.fill('#f-fun', 'test.ping');
   await page.click('button:has-text("Preview")');
   await page.waitForSelector('#run-preview .run-preview');
-  assert.equal(await page.textContent('#run-preview-count'), '2');
+  const accepted = sim!.fleet.accepted();
+  const n = String(accepted.length);
+  assert.ok(accepted.length > 10 && accepted.length < sim!.fleet.size, `${n} of ${sim!.fleet.size} keys accepted`);
+  assert.equal(await page.textContent('#run-preview-count'), n, 'only accepted minions are targeted');
   assert.equal(await page.getAttribute('#run-preview .run-preview', 'data-confirmation'), 'type_count');
   // The docs beside the form came from sys.doc.
   await page.waitForSelector('#run-doc .function-doc');
@@ -92,7 +96,7 @@ test('run test.ping on the fleet: preview, typed confirmation, every return arri
   await page.waitForSelector('#run-result .alert-error');
   assert.match((await page.textContent('#run-result')) ?? '', /3 does not match/);
 
-  await page.fill('#f-confirm_count', '2');
+  await page.fill('#f-confirm_count', n);
   await page.click('#run-preview button[type=submit]');
   await page.waitForSelector('#run-result .run-progress');
   assert.match(page.url(), /\/run\/\d{20}$/, 'the URL is the run’s own page');
@@ -102,12 +106,13 @@ test('run test.ping on the fleet: preview, typed confirmation, every return arri
   // The panel's safety-net timer fires after 5 s; done sooner means the stream's job-changed event refreshed it.
   assert.ok(Date.now() - t0 < 4500, `the returns arrived through the event stream (took ${Date.now() - t0} ms)`);
   const panel = (await page.textContent('#run-result .run-progress')) ?? '';
-  assert.match(panel, /2 returned/);
+  assert.match(panel, new RegExp(`${n} returned`));
   assert.match(panel, /0 pending/);
-  assert.match(panel, /web01/);
-  assert.match(panel, /web02/);
+  assert.match(panel, /0 failed/);
+  for (const id of accepted) assert.ok(panel.includes(id), `${id} returned`);
   assert.match(panel, /Live from the event stream/);
-  assert.equal(await page.getAttribute('#run-result progress', 'value'), '2');
+  assert.equal(await page.getAttribute('#run-result progress', 'value'), n);
+  assert.equal(await page.getAttribute('#run-result progress', 'max'), n);
   const jid = /\/run\/(\d{20})$/.exec(page.url())![1];
   assert.ok(await page.locator(`#run-result a[href="/jobs/${jid}"]`).count(), 'links to the job detail');
   // The refused confirmation (422) is expected; htmx logs it.
