@@ -33,6 +33,7 @@ describeEachEngine('job routes', (engine) => {
   let stateJid: string;
   let pingJid: string;
   let evilJid: string;
+  let brokenJid: string;
   const ingest = () => ingestJobs({ db: ctx().handle.db, salt: client, masterId: 'default', now: () => new Date(), retentionDays: 0 });
 
   before(async () => {
@@ -43,6 +44,7 @@ describeEachEngine('job routes', (engine) => {
     stateJid = (await client.localAsync('web*', 'state.apply', { arg: ['demo'] })).jid;
     pingJid = (await client.localAsync('*', 'test.ping')).jid;
     evilJid = (await client.localAsync(EVIL, 'test.echo', { arg: ['<script>alert(1)</script>'] })).jid;
+    brokenJid = (await client.localAsync('web01', 'state.sls', { arg: ['nosuchsls'] })).jid;
     await settle();
     await ingest();
     admin = await signInAdmin(ctx().app);
@@ -65,15 +67,16 @@ describeEachEngine('job routes', (engine) => {
     const page = JobPage.parse(await res.json());
     assert.equal(page.live, false);
     assert.equal(page.limit, 50);
-    assert.deepEqual(new Set(page.data.map((j) => j.jid)), new Set([stateJid, pingJid, evilJid]));
-    const state = JobPage.parse(await (await get('/api/jobs?function=state.')).json());
+    assert.deepEqual(new Set(page.data.map((j) => j.jid)), new Set([stateJid, pingJid, evilJid, brokenJid]));
+    const state = JobPage.parse(await (await get('/api/jobs?function=state.apply')).json());
     assert.deepEqual(state.data.map((j) => j.jid), [stateJid]);
+    assert.equal(JobPage.parse(await (await get('/api/jobs?function=state.')).json()).total, 2, 'a prefix');
     assert.deepEqual(state.data[0].result, { returned: 2, succeeded: 0, failed: 2 });
     assert.equal(JobPage.parse(await (await get('/api/jobs?function=test.ping&user=saltdev&status=complete')).json()).total, 1);
     assert.equal(JobPage.parse(await (await get('/api/jobs?user=nobody')).json()).total, 0);
     const one = JobPage.parse(await (await get('/api/jobs?limit=1&offset=1')).json());
     assert.equal(one.data.length, 1);
-    assert.equal(one.total, 3);
+    assert.equal(one.total, 4);
 
     const frag = await get('/api/jobs?function=test.', admin, HX);
     assert.equal(frag.status, 200);
@@ -92,7 +95,7 @@ describeEachEngine('job routes', (engine) => {
   });
 
   test('GET /api/jobs?live=true reads the master; 503 without Salt, 502 on a salt error', async () => {
-    const live = JobPage.parse(await (await get('/api/jobs?live=true&function=state.*')).json());
+    const live = JobPage.parse(await (await get('/api/jobs?live=true&function=state.a*')).json());
     assert.equal(live.live, true);
     assert.deepEqual(live.data.map((j) => j.jid), [stateJid]);
     assert.deepEqual(live.data[0].minions.sort(), ['web01', 'web02'], 'the index fills in the minions');
@@ -147,6 +150,13 @@ describeEachEngine('job routes', (engine) => {
     assert.ok(ping.minions.some((m) => m.minion === EVIL && m.return === true));
     const evil = await (await get(`/api/jobs/${evilJid}`, admin, HX)).text();
     assert.ok(!evil.includes('<script>alert(1)</script>') && !evil.includes(`>${EVIL}<`), 'returns and ids are escaped');
+
+    // A missing sls: the render error is shown, and the minion counts as failed.
+    const broken = JobDetail.parse(await (await get(`/api/jobs/${brokenJid}`)).json());
+    assert.deepEqual(broken.minions[0].parsed, { kind: 'render_error', errors: ["No matching sls found for 'nosuchsls' in env 'base'"] });
+    const brokenHtml = await (await get(`/api/jobs/${brokenJid}`, admin, HX)).text();
+    assert.match(brokenHtml, /data-failed="true"/);
+    assert.match(brokenHtml, /data-render-error="true"[\s\S]*No matching sls found for &#39;nosuchsls&#39;/);
 
     const unknown = await get('/api/jobs/20000101000000000000');
     assert.equal(unknown.status, 404);
@@ -212,7 +222,7 @@ describeEachEngine('job routes', (engine) => {
     const a = JobActivity.parse(await (await get('/api/jobs/activity')).json());
     assert.equal(a.hours.length, 168);
     const sum = (k: 'succeeded' | 'failed' | 'running' | 'unknown') => a.hours.reduce((n, h) => n + h[k], 0);
-    assert.equal(sum('failed'), 1, 'the state job');
+    assert.equal(sum('failed'), 2, 'the state job and the missing sls');
     assert.ok(sum('succeeded') >= 2);
     assert.equal(a.days.reduce((n, d) => n + d.failed + d.succeeded + d.running + d.unknown, 0), sum('failed') + sum('succeeded') + sum('running') + sum('unknown'));
     const svg = await (await get('/api/jobs/activity', admin, HX)).text();
