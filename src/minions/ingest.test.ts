@@ -10,6 +10,7 @@ import { silentLogger } from '../log.ts';
 import { ingestMinions, type MinionSource } from './ingest.ts';
 import { minionIngestParts, minionSnapshots } from './model.ts';
 import { minionsPoller, MinionIngestPartialFailure } from './scheduler.ts';
+import { applyKeyStatuses } from './key-sync.ts';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 
@@ -165,6 +166,27 @@ describeEachEngine('minions ingest', (engine) => {
       SaltApiUnavailable,
     );
     await minionsPoller.run({ ...ctx, salt: client });
+  });
+
+  test('a key action made while the tick was fetching is not reverted by the tick', async () => {
+    clock += 60_000;
+    const [id] = keyed().filter((x) => sim.fleet.keyState(x) === 'pending');
+    const racing: MinionSource = {
+      ...client,
+      wheelCall: async (fun, kw) => {
+        const lists = await client.wheelCall(fun, kw); // Salt still says pending…
+        sim.fleet.setKey(id!, 'accepted'); // …then an operator accepts the key
+        await applyKeyStatuses(handle.db, 'default', new Map([[id!, 'accepted']]), new Date(clock + 1));
+        return lists;
+      },
+      listConnectedMinions: () => client.listConnectedMinions(),
+      runnerCall: (fun, kw, arg) => client.runnerCall(fun, kw, arg),
+    };
+    await ingestMinions({ db: handle.db, salt: racing, masterId: 'default', now });
+    assert.equal((await row(id!))!.keyStatus, 'accepted');
+    clock += 60_000;
+    await ingestMinions({ db: handle.db, salt: client, masterId: 'default', now });
+    assert.equal((await row(id!))!.keyStatus, 'accepted', 'the next tick agrees');
   });
 
   test('an aborted tick writes nothing', async () => {

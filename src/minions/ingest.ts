@@ -71,6 +71,7 @@ async function fetchParts(salt: MinionSource): Promise<Fetched> {
 /** Runs one tick. */
 export async function ingestMinions(deps: IngestDeps): Promise<IngestResult> {
   const started = performance.now();
+  const fetchStartedAt = deps.now();
   const fetched = await fetchParts(deps.salt);
   const fetchMs = performance.now() - started;
   const result: IngestResult = {
@@ -79,7 +80,7 @@ export async function ingestMinions(deps: IngestDeps): Promise<IngestResult> {
   if (deps.signal?.aborted) return { ...result, aborted: true, totalMs: performance.now() - started };
   const now = deps.now();
   await deps.db.transaction(async (tx) => {
-    await reconcile(tx as unknown as Db, deps.masterId, fetched, now, result);
+    await reconcile(tx as unknown as Db, deps.masterId, fetched, now, fetchStartedAt, result);
     await recordParts(tx as unknown as Db, deps.masterId, fetched, now);
   });
   result.rowsWritten = result.inserted + result.updated + result.deleted;
@@ -87,12 +88,17 @@ export async function ingestMinions(deps: IngestDeps): Promise<IngestResult> {
   return result;
 }
 
-async function reconcile(db: Db, masterId: string, f: Fetched, now: Date, result: IngestResult): Promise<void> {
+async function reconcile(db: Db, masterId: string, f: Fetched, now: Date, fetchStartedAt: Date, result: IngestResult): Promise<void> {
   const t = minionSnapshots;
-  const existing = await db
-    .select({ id: t.id, keyStatus: t.keyStatus, present: t.present, ip: t.ip, grainsHash: t.grainsHash, contentHash: t.contentHash, lastSeen: t.lastSeen })
+  const stored = await db
+    .select({ id: t.id, keyStatus: t.keyStatus, present: t.present, ip: t.ip, grainsHash: t.grainsHash, contentHash: t.contentHash, lastSeen: t.lastSeen, updatedAt: t.updatedAt })
     .from(t)
     .where(eq(t.masterId, masterId));
+  // A key action (accept, reject, delete) that wrote a row while this tick was fetching is newer
+  // than what Salt told the tick: leave those rows to the next tick instead of reverting them.
+  const touched = new Set(stored.filter((r) => r.updatedAt > fetchStartedAt).map((r) => r.id));
+  const existing = stored.filter((r) => !touched.has(r.id));
+  result.unchanged += touched.size;
   const before = new Map(existing.map((r) => [r.id, r]));
   // Without key lists the membership is what is stored: nobody is added or removed.
   const members: Map<string, KeyStatus> = f.keys ?? new Map(existing.map((r) => [r.id, r.keyStatus]));
@@ -109,6 +115,7 @@ async function reconcile(db: Db, masterId: string, f: Fetched, now: Date, result
     await db.insert(t).values(rows.splice(0)).onConflictDoUpdate({ target: [t.masterId, t.id], set: excluded(cols) });
   };
   for (const [id, keyStatus] of members) {
+    if (touched.has(id)) continue;
     const old = before.get(id);
     const present = keyStatus !== 'accepted' ? false : f.presence ? Object.hasOwn(f.presence, id) : (old?.present ?? false);
     // A minion missing from cache.grains (pending, or not cached yet) keeps its stored grains.
