@@ -322,6 +322,13 @@ describeEachEngine('run routes', (engine) => {
     assert.match(ErrorBody.parse(await no.json()).message, /run on salt:cmd\.run/);
     assert.equal((await post('/api/run/preview', { target: 'web01', fun: 'cmd.run' }, pinger)).status, 403);
     assert.equal((await postForm('/api/run', { target: 'web01', fun: 'cmd.run', confirm: 'on' }, pinger)).status, 403);
+    // `fun` twice in a form: checked as running anything, so the allowed first one cannot smuggle the second.
+    const twice = await ctx().app.request('/api/run', {
+      method: 'POST',
+      headers: { Cookie: pinger.cookie, 'X-CSRF-Token': pinger.csrf, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'target=web01&fun=test.ping&fun=cmd.run&confirm=on',
+    });
+    assert.equal(twice.status, 403);
     const pam = (await ctx().handle.db.select().from(auditLog).where(and(eq(auditLog.username, 'pam'), eq(auditLog.action, 'run')))).map((r) => `${r.decision} ${r.resource}`);
     assert.ok(pam.includes('allow salt:test.ping'), pam.join());
     assert.ok(pam.includes('deny salt:cmd.run'), pam.join());

@@ -15,6 +15,10 @@
  * run every function passes — it then gets its 422. In openapi.json the access reads
  * `run:salt:{fun}`; the RBAC matrix fills `{fun}` with a name no role lists, so a viewer must get
  * 403 and an operator (`run:salt:**`) must not.
+ *
+ * The handlers check once more, with the same matcher, on the `fun` the validator produced
+ * (`runAllowed`): should the peek and the validator ever read a body differently (a form with
+ * `fun` twice, say), what runs is still what was checked.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { z } from '@hono/zod-openapi';
@@ -56,7 +60,11 @@ const peekFun: MiddlewareHandler<AppEnv> = async (c, next) => {
     try {
       const text = await c.req.text();
       if (type.startsWith('application/json')) fun = (JSON.parse(text) as { fun?: unknown })?.fun;
-      else if (type.startsWith('application/x-www-form-urlencoded')) fun = new URLSearchParams(text).get('fun');
+      else if (type.startsWith('application/x-www-form-urlencoded')) {
+        const all = new URLSearchParams(text).getAll('fun');
+        // Ambiguous (several `fun`): leave it unknown, so the check is on running anything.
+        fun = all.length === 1 ? all[0] : undefined;
+      }
     } catch {
       fun = undefined; // malformed: validation answers 422 after the guard
     }
@@ -88,6 +96,22 @@ const RUN_ANY: Access = {
 };
 
 const VIEW_FUNCTIONS = perm('view', 'salt:functions');
+
+/**
+ * The handler's own check on the validated function (see the module comment); audits and answers
+ * 403 when it fails, null when the user may run `fun`.
+ */
+async function runAllowed(c: Context<AppEnv>, fun: string): Promise<Response | null> {
+  if (funOfRequest.get(c.req.raw) === fun) return null; // the guard checked (and audited) exactly this one
+  const resource = `salt:${fun}`;
+  const allowed = permits(c.var.auth.permissions, 'run', resource);
+  await audit(c, { action: 'run', resource, decision: allowed ? 'allow' : 'deny', detail: `${c.req.method} ${c.req.path}` });
+  if (allowed) return null;
+  return problem(c, 403, {
+    error: 'forbidden',
+    message: `You do not have the permission run on ${resource}. Ask an administrator for a role that grants it.`,
+  });
+}
 
 function runDeps(c: Context<AppEnv>, threshold: number): RunDeps {
   const now = c.var.deps.now ?? (() => new Date());
@@ -164,6 +188,8 @@ runRoutes.openapi(preview, async (c) => {
   if (body instanceof Promise) return body;
   const cmd = toCommand(body);
   if ('field' in cmd) return validationProblem(c, [cmd]);
+  const refused = await runAllowed(c, cmd.fun);
+  if (refused) return refused;
   const settings = await readSettingsRow(c.var.deps.db);
   let data: RunPreview;
   try {
@@ -179,6 +205,8 @@ runRoutes.openapi(run, async (c) => {
   if (body instanceof Promise) return body;
   const cmd = toCommand(body);
   if ('field' in cmd) return validationProblem(c, [cmd]);
+  const refused = await runAllowed(c, cmd.fun);
+  if (refused) return refused;
   const { user } = c.var.auth;
   const settings = await readSettingsRow(c.var.deps.db);
   const payload = { target: cmd.target, target_type: cmd.targetType, fun: cmd.fun, args: cmd.args, kwargs: cmd.kwargs, batch: cmd.batch, timeout: cmd.timeout };
