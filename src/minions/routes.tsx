@@ -10,13 +10,12 @@ import { pageRoute, secureRoute } from '../http/route.ts';
 import { perm } from '../auth/access.ts';
 import { respond } from '../http/respond.ts';
 import { renderPage } from '../http/page.ts';
-import { problem } from '../http/problem.ts';
+import { ErrorBody, problem } from '../http/problem.ts';
 import { faceOf } from '../http/negotiate.ts';
 import { fieldErrors, validationProblem } from '../http/validation.ts';
 import { addNavEntry } from '../http/nav.ts';
 import type { AppEnv } from '../http/env.ts';
-import { ErrorBody } from '../http/problem.ts';
-import { Minion, MinionDetail, MinionIdParam, MinionPage, MinionQuery } from './schemas.ts';
+import { MinionDetail, MinionIdParam, MinionPage, MinionQuery } from './schemas.ts';
 import { exportMinions, getMinion, listMinions, minionFacets, minionsCsv } from './service.ts';
 import { MinionResults } from '../../views/minions/results.tsx';
 import { MinionListPage } from '../../views/minions/list.tsx';
@@ -70,7 +69,7 @@ minionRoutes.openapi(list, async (c) => {
     const name = `minions-${now(c).toISOString().slice(0, 19).replace(/[:T]/g, '-')}.${q.format}`;
     c.header('Content-Disposition', `attachment; filename="${name}"`);
     if (q.format === 'csv') return c.body(minionsCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
-    return c.json(z.array(Minion).parse(rows), 200);
+    return c.json(rows, 200);
   }
   const page = await listMinions(db, MASTER, q, now(c));
   // Search as you type: the address bar follows the filters, so the view can be bookmarked.
