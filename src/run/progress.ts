@@ -6,6 +6,9 @@
  * call per refresh — and the returns themselves are fetched once, when every targeted minion has
  * returned (or when the user asks). With the stream off, `jobs.lookup_jid` is asked at each refresh.
  *
+ * A minion that is down never returns. Once the jobs poller's `jobs.active` reading, taken well
+ * after the dispatch, no longer lists the job, the run is over and such minions are `missing`.
+ *
  * A batch run (batch.ts) is a runner job whose batches are minion jobs with their own jids, so its
  * returns are the `job.ret` events of the same function from the targeted minions since the
  * dispatch, and its final returns are in the runner's `lookup_jid` answer, which also says when it
@@ -17,6 +20,10 @@ import { activityEvents } from '../activity/model.ts';
 import { hasFailure, minionReturns, parseStateReturn } from '../jobs/state-results.ts';
 import { runDispatches, type RunDispatchRow } from './model.ts';
 import { batchOutcome } from './batch.ts';
+import { activeJobs, type ActiveJobs } from '../jobs/active.ts';
+
+/** How long after the dispatch a `jobs.active` reading must be to say the job is over. */
+export const ACTIVE_MARGIN_MS = 10_000;
 import type { RunProgress } from './schemas.ts';
 
 type Outcome = 'ok' | 'changes' | 'failed';
@@ -28,6 +35,14 @@ export interface ProgressDeps {
   streamLive: boolean;
   /** The Salt client (or a throw, 503): called only when Salt is needed. */
   salt: () => { lookupJid(jid: string): Promise<Record<string, unknown>> };
+  /** The jobs poller's running set (default: the process-wide one). */
+  active?: ActiveJobs;
+}
+
+/** Whether the jobs poller saw the job end: a reading well after the dispatch that lacks the jid. */
+function endedPerJobsActive(active: ActiveJobs, masterId: string, row: RunDispatchRow): boolean {
+  const snap = active.get(masterId);
+  return snap.at !== null && snap.at.getTime() > row.dispatchedAt.getTime() + ACTIVE_MARGIN_MS && !snap.jids.has(row.jid);
 }
 
 /** A return read from lookup_jid: failures and changes are known for state runs only. */
@@ -71,10 +86,11 @@ export async function runProgress(deps: ProgressDeps, jid: string, results: 'aut
   const isBatch = row.batch !== null;
   const outcomes = deps.streamLive ? await streamOutcomes(deps.db, deps.masterId, row) : new Map<string, Outcome | null>();
   const allByStream = deps.streamLive && row.minions.every((m) => outcomes.has(m));
+  const ended = !isBatch && endedPerJobsActive(deps.active ?? activeJobs, deps.masterId, row);
   let returns: Record<string, unknown> | null = null;
-  let finished = allByStream;
+  let finished = allByStream || ended;
   let error: string | null = null;
-  if (!deps.streamLive || allByStream || results === 'always') {
+  if (!deps.streamLive || finished || results === 'always') {
     const lookup = await deps.salt().lookupJid(jid);
     if (isBatch) {
       const b = batchOutcome(lookup);
@@ -91,7 +107,7 @@ export async function runProgress(deps: ProgressDeps, jid: string, results: 'aut
   }
   const all = [...new Set([...row.minions, ...outcomes.keys()])].sort();
   const minions: RunProgress['minions'] = all.map((m) => {
-    if (!outcomes.has(m)) return { minion: m, status: isBatch && finished ? 'missing' : 'pending', outcome: null };
+    if (!outcomes.has(m)) return { minion: m, status: finished ? 'missing' : 'pending', outcome: null };
     return { minion: m, status: 'returned', outcome: outcomes.get(m) ?? null, ...(returns && m in returns ? { return: returns[m] } : {}) };
   });
   const returned = minions.filter((m) => m.status === 'returned').length;
@@ -111,7 +127,7 @@ export async function runProgress(deps: ProgressDeps, jid: string, results: 'aut
     returned,
     failed,
     pending: minions.filter((m) => m.status === 'pending').length,
-    done: returned >= all.length || (isBatch && finished),
+    done: returned >= all.length || finished,
     source: deps.streamLive ? 'stream' : 'lookup_jid',
     results_loaded: returns !== null,
     error,

@@ -16,6 +16,7 @@ import { EventHub } from '../activity/hub.ts';
 import { insertActivityEvents } from '../activity/service.ts';
 import { normalizeEvent } from '../activity/normalize.ts';
 import { ErrorBody } from '../http/problem.ts';
+import { activeJobs } from '../jobs/active.ts';
 import { runDispatches } from './model.ts';
 import { FunctionDoc, FunctionList, RunAccepted, RunPreview, RunProgress } from './schemas.ts';
 
@@ -438,6 +439,25 @@ describeEachEngine('run routes', (engine) => {
       assert.equal(done.minions.find((m) => m.minion === 'web02')!.return, true);
     } finally {
       hub.setStatus('off', null);
+    }
+  });
+
+  test('a minion that is down: once jobs.active no longer lists the job, the run is done and the minion has no return', async () => {
+    sim.fleet.setPresence('web02', false);
+    try {
+      const a = RunAccepted.parse(await (await post('/api/run', { target: 'web*', fun: 'test.ping' })).json());
+      await settle();
+      const waiting = RunProgress.parse(await (await get(`/api/run/${a.jid}`)).json());
+      assert.deepEqual([waiting.returned, waiting.pending, waiting.done], [1, 1, false]);
+      // A jobs.active reading taken well after the dispatch, without the jid: the job is over.
+      activeJobs.set('default', new Map(), new Date(Date.now() + 60_000));
+      const over = RunProgress.parse(await (await get(`/api/run/${a.jid}`)).json());
+      assert.deepEqual([over.returned, over.pending, over.done], [1, 0, true]);
+      assert.deepEqual(over.minions.find((m) => m.minion === 'web02'), { minion: 'web02', status: 'missing', outcome: null });
+      assert.match(await (await get(`/api/run/${a.jid}`, admin, HX)).text(), /no return/);
+    } finally {
+      activeJobs.clear();
+      sim.fleet.setPresence('web02', undefined);
     }
   });
 

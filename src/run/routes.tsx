@@ -232,7 +232,7 @@ runRoutes.openapi(run, async (c) => {
     pending: a.minion_count, done: a.minion_count === 0, source: live ? 'stream' : 'lookup_jid', results_loaded: false, error: null,
     minions: a.minions.map((m) => ({ minion: m, status: 'pending' as const, outcome: null })),
   };
-  return respond(c, { schema: RunAccepted, data: a, status: 202, view: () => RunLiveView({ p: initial, streamLive: live }), title: 'Run', active: 'run' });
+  return respond(c, { schema: RunAccepted, data: a, status: 202, view: () => RunLiveView({ p: initial, streamLive: live, now: c.var.deps.now?.() ?? new Date() }), title: 'Run', active: 'run' });
 });
 
 runRoutes.openapi(progress, async (c) => {
@@ -246,7 +246,7 @@ runRoutes.openapi(progress, async (c) => {
     wrapSaltErrors(e);
   }
   if (!data) return problem(c, 404, { error: 'not_found', message: `Halite did not dispatch the job ${jid}; see /jobs/${jid}.` });
-  return respond(c, { schema: RunProgress, data, view: (p) => RunProgressView({ p, streamLive: live }), title: `Run ${jid}`, active: 'run' });
+  return respond(c, { schema: RunProgress, data, view: (p) => RunProgressView({ p, streamLive: live, now: c.var.deps.now?.() ?? new Date() }), title: `Run ${jid}`, active: 'run' });
 });
 
 async function withFunctionsDeps<T>(c: Context<AppEnv>, fn: (deps: Parameters<typeof listFunctions>[0]) => Promise<T>): Promise<T | Response> {
@@ -289,5 +289,5 @@ pageRoute(runRoutes, '/run/:jid', perm('view', 'job:{jid}'), async (c) => {
     wrapSaltErrors(e);
   }
   if (!p) return problem(c, 404, { error: 'not_found', message: `Halite did not dispatch the job ${jid}; see /jobs/${jid}.` });
-  return c.html(await renderPage(c, { title: `Run ${jid}`, content: RunLiveView({ p, streamLive: live }), active: 'run' }));
+  return c.html(await renderPage(c, { title: `Run ${jid}`, content: RunLiveView({ p, streamLive: live, now: c.var.deps.now?.() ?? new Date() }), active: 'run' }));
 });

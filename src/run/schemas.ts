@@ -155,7 +155,7 @@ export type RunAccepted = z.infer<typeof RunAccepted>;
 export const RunMinion = z
   .object({
     minion: z.string(),
-    status: z.enum(['returned', 'pending', 'missing']).openapi({ description: '`missing`: the batch ended without a return from this minion' }),
+    status: z.enum(['returned', 'pending', 'missing']).openapi({ description: '`missing`: the job (or the batch) ended without a return from this minion' }),
     outcome: z.enum(['ok', 'changes', 'failed']).nullable(),
     return: z.unknown().optional(),
   })

@@ -5,9 +5,10 @@
  *
  * The panel refreshes itself from `GET /api/run/{jid}`: on every `job-changed-<jid>` event of the
  * activity stream (the surrounding `sse-connect`), and on a slow timer as a safety net for a return
- * that arrived before the stream connected. With the stream off it polls every two seconds (the
- * server then asks `jobs.lookup_jid`). Once the run is done the refreshed panel carries no trigger,
- * so the refreshing stops.
+ * that arrived before the stream connected. With the stream off it polls (the server then asks
+ * `jobs.lookup_jid`): every 2 s at first, then less often, so a page left open on a run waiting
+ * for a minion that is down does not keep asking salt-api. Once the run is done the refreshed
+ * panel carries no trigger, so the refreshing stops.
  */
 import type { RunProgress } from '../../src/run/schemas.ts';
 import { isStateFunction, parseStateReturn } from '../../src/jobs/state-results.ts';
@@ -50,9 +51,17 @@ function MinionRow({ m, isState }: { m: RunProgress['minions'][number]; isState:
   ) as string;
 }
 
+/** The `hx-trigger` refreshing a run's panel; undefined once it is done. */
+export function refreshTrigger(p: Pick<RunProgress, 'jid' | 'done' | 'dispatched_at'>, streamLive: boolean, now: Date): string | undefined {
+  if (p.done) return undefined;
+  const age = now.getTime() - Date.parse(p.dispatched_at);
+  const every = age < 2 * 60_000 ? (streamLive ? 5 : 2) : age < 10 * 60_000 ? 15 : 60;
+  return streamLive ? `sse:${changedEventName('job', p.jid)} throttle:1s, every ${every}s` : `every ${every}s`;
+}
+
 /** The refreshing panel (swapped whole by its own trigger). */
-export function RunProgressView({ p, streamLive }: { p: RunProgress; streamLive: boolean }): string {
-  const trigger = p.done ? undefined : streamLive ? `sse:${changedEventName('job', p.jid)} throttle:1s, every 5s` : 'every 2s';
+export function RunProgressView({ p, streamLive, now = new Date() }: { p: RunProgress; streamLive: boolean; now?: Date }): string {
+  const trigger = refreshTrigger(p, streamLive, now);
   const isState = isStateFunction(p.fun);
   return (
     <div
@@ -89,7 +98,7 @@ export function RunProgressView({ p, streamLive }: { p: RunProgress; streamLive:
         ''
       )}
       <p class="muted">
-        {p.source === 'stream' ? 'Live from the event stream.' : 'The event stream is off: asking the master (jobs.lookup_jid) every 2 s.'}{' '}
+        {p.source === 'stream' ? 'Live from the event stream.' : 'The event stream is off: asking the master (jobs.lookup_jid).'}{' '}
         {!p.results_loaded && p.returned > 0 ? (
           <button type="button" hx-get={`/api/run/${p.jid}?results=always`} hx-target={`#run-progress-${p.jid}`} hx-swap="outerHTML">
             Load the returns so far
@@ -108,7 +117,7 @@ export function RunProgressView({ p, streamLive }: { p: RunProgress; streamLive:
 }
 
 /** The whole run: what ran, the link to the job, and the live panel inside the SSE connection. */
-export function RunLiveView({ p, streamLive }: { p: RunProgress; streamLive: boolean }): string {
+export function RunLiveView({ p, streamLive, now }: { p: RunProgress; streamLive: boolean; now?: Date }): string {
   return (
     <section
       id={`run-${p.jid}`}
@@ -142,7 +151,7 @@ export function RunLiveView({ p, streamLive }: { p: RunProgress; streamLive: boo
         {' · '}
         <a href={`/jobs/${p.jid}`}>job detail</a>
       </p>
-      <RunProgressView p={p} streamLive={streamLive} />
+      <RunProgressView p={p} streamLive={streamLive} now={now} />
     </section>
   ) as string;
 }
