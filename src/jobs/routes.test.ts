@@ -173,7 +173,7 @@ describeEachEngine('job routes', (engine) => {
     assert.deepEqual(running.data.map((j) => [j.jid, j.status]), [[jid, 'running']]);
     const page = await (await get(`/api/jobs/${jid}`, admin, HX)).text();
     assert.match(page, new RegExp(`hx-post="/api/jobs/${jid}/kill"[^>]*hx-confirm="Kill job ${jid} on 2 minions`));
-    assert.match(page, new RegExp(`<article[^>]*hx-get="/api/jobs/${jid}"[^>]*hx-trigger="every 10s"`), 'a running job re-reads itself');
+    assert.match(page, new RegExp(`<article[^>]*hx-get="/api/jobs/${jid}"[^>]*hx-trigger="sse:job-changed-${jid} delay:300ms, every 30s"`), 'a running job re-reads itself (on its events, and on a slow timer)');
     const asViewer = await (await get(`/api/jobs/${jid}`, viewer, HX)).text();
     assert.doesNotMatch(asViewer, /\/kill"/, 'a viewer sees no Kill button');
 

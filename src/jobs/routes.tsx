@@ -211,5 +211,8 @@ pageRoute(jobRoutes, '/jobs/:jid', perm('view', 'job:{jid}'), async (c) => {
   if (!JidParam.safeParse({ jid }).success) return problem(c, 404, { error: 'not_found', message: `${jid} is not a jid.` });
   const data = await withSalt(c, (salt) => getJobDetail(salt, jid, { db: c.var.deps.db, masterId: MASTER, now: () => now(c) }));
   if (!data) return problem(c, 404, { error: 'not_found', message: `The master knows no job ${jid}.` });
-  return c.html(await renderPage(c, { title: `Job ${jid}`, content: JobDetailView({ detail: data, canKill: canKill(c, jid) }), active: 'jobs' }));
+  const detail = JobDetailView({ detail: data, canKill: canKill(c, jid) });
+  // A running job refreshes itself from the activity stream (returns arrive as job events).
+  const content = data.job.status === 'running' ? LiveRegion({ categories: ['job'], children: detail }) : detail;
+  return c.html(await renderPage(c, { title: `Job ${jid}`, content, active: 'jobs' }));
 });

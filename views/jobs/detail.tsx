@@ -9,6 +9,7 @@ import type { JobDetail, KillResult } from '../../src/jobs/schemas.ts';
 import { hasFailure, type ParsedReturn } from '../../src/jobs/state-results.ts';
 import { StateCountsView, StateResultsView } from './state-results.tsx';
 import { JobStatusBadge, formatArguments } from './list.tsx';
+import { liveTrigger } from '../activity/live.tsx';
 
 export interface JobDetailProps {
   detail: JobDetail;
@@ -99,9 +100,11 @@ export function JobDetailView({ detail, canKill }: JobDetailProps): string {
       id="job-detail"
       data-jid={job.jid}
       data-status={job.status}
-      // A running job's page re-reads itself until the job completes (then the trigger is gone).
+      // A running job's page re-reads itself until the job completes (then the trigger is gone):
+      // when the activity stream says a minion returned (inside the page's LiveRegion), and on a
+      // slow timer as a safety net when the stream is down.
       hx-get={job.status === 'running' ? `/api/jobs/${job.jid}` : undefined}
-      hx-trigger={job.status === 'running' ? 'every 10s' : undefined}
+      hx-trigger={job.status === 'running' ? `${liveTrigger('job', job.jid)} delay:300ms, every 30s` : undefined}
       hx-swap={job.status === 'running' ? 'outerHTML' : undefined}
     >
       <dl class="cards">
