@@ -16,8 +16,9 @@ import { parse as parseYaml } from 'yaml';
 import { startSimulator, type Simulator } from './server.ts';
 import { shapeDiff } from './shape.ts';
 import { login as loginAt, rawRequest, type RawResponse } from './testing.ts';
+import { RECORDINGS_DIR } from '../test/support/recordings.ts';
 
-const DIR = process.env.HALITE_RECORDINGS_DIR ?? path.resolve(process.cwd(), '../shared/salt-api-recordings');
+const DIR = RECORDINGS_DIR;
 
 interface Recording {
   request: { method: string; path: string; headers: Record<string, string>; body: unknown };

@@ -12,8 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import { startSimulator, type Simulator } from './server.ts';
 import { shapeDiff } from './shape.ts';
 import { call, login, openEvents, parseFrames, rawRequest } from './testing.ts';
+import { RECORDINGS_DIR } from '../test/support/recordings.ts';
 
-const DIR = process.env.HALITE_RECORDINGS_DIR ?? path.resolve(process.cwd(), '../shared/salt-api-recordings');
+const DIR = RECORDINGS_DIR;
 const recorded = (name: string) => readFileSync(path.join(DIR, name), 'utf8');
 
 /** An event's kind: its tag with jids and minion ids replaced. */

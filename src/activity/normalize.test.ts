@@ -4,8 +4,9 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { jobOutcome, normalizeEvent, stampOf, type RawSaltEvent } from './normalize.ts';
+import { RECORDINGS_DIR } from '../../test/support/recordings.ts';
 
-const RECORDINGS = process.env.HALITE_RECORDINGS_DIR ?? path.resolve('../shared/salt-api-recordings');
+const RECORDINGS = RECORDINGS_DIR;
 
 /** Parses a captured `/events` body the way the salt client does (tag from the JSON). */
 function parseCapture(file: string): RawSaltEvent[] {
@@ -21,7 +22,8 @@ function parseCapture(file: string): RawSaltEvent[] {
   return out;
 }
 
-const files = existsSync(RECORDINGS) ? readdirSync(RECORDINGS).filter((f) => f.endsWith('.sse')) : [];
+// No silent skip: without the recordings this fails instead of testing nothing.
+const files = readdirSync(RECORDINGS).filter((f) => f.endsWith('.sse'));
 
 describe('normalizeEvent over the recorded streams', { skip: files.length === 0 ? `no recordings in ${RECORDINGS}` : false }, () => {
   test('every recorded .sse file parses and normalizes without throwing; nothing unknown is kept', () => {

@@ -16,8 +16,9 @@ import { healthOfReturn, isTestRun } from './health.ts';
 import { ingestFleet, type FleetSalt } from './ingest.ts';
 import { fleetDaily, fleetHealth, fleetStateJobs } from './model.ts';
 import { fleetCounts, fleetHealthReport } from './service.ts';
+import { RECORDINGS_DIR } from '../../test/support/recordings.ts';
 
-const DIR = process.env.HALITE_RECORDINGS_DIR ?? path.resolve(process.cwd(), '../shared/salt-api-recordings');
+const DIR = RECORDINGS_DIR;
 const recorded = (f: string) => JSON.parse(readFileSync(path.join(DIR, f), 'utf8')).response.body.return[0];
 
 test('a run’s health from the recorded returns: failing state, render error, test mode', () => {

@@ -10,8 +10,9 @@ import { ActiveJobs } from './active.ts';
 import { IGNORED_FUNCTIONS, ingestJobs, jobRow, parseActive, summarize, type JobsSalt } from './ingest.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { RECORDINGS_DIR } from '../../test/support/recordings.ts';
 
-const DIR = process.env.HALITE_RECORDINGS_DIR ?? path.resolve(process.cwd(), '../shared/salt-api-recordings');
+const DIR = RECORDINGS_DIR;
 const recorded = (f: string) => JSON.parse(readFileSync(path.join(DIR, f), 'utf8')).response.body.return[0];
 
 test('jobRow reads a recorded list_jobs entry; parseActive and summarize read the recorded shapes', () => {

@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { RECORDINGS_DIR } from '../../test/support/recordings.ts';
 import {
   failingFirst, hasFailure, isStateFunction, minionReturns, parseStateReturn, sumCounts, unwrapMinionReturn, type ParsedReturn,
 } from './state-results.ts';
 
-const DIR = process.env.HALITE_RECORDINGS_DIR ?? path.resolve(process.cwd(), '../shared/salt-api-recordings');
+const DIR = RECORDINGS_DIR;
 
 function body(file: string): any {
   const p = path.join(DIR, file);

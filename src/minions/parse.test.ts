@@ -8,8 +8,9 @@ import {
 } from './parse.ts';
 import { minionsCsv } from './service.ts';
 import type { Minion } from './schemas.ts';
+import { RECORDINGS_DIR } from '../../test/support/recordings.ts';
 
-const RECORDINGS = process.env.HALITE_RECORDINGS_DIR ?? path.resolve('../shared/salt-api-recordings');
+const RECORDINGS = RECORDINGS_DIR;
 
 /** The value inside a recorded answer: `return[0]`, unwrapped from the wheel's `data.return`. */
 function recorded(file: string): unknown {

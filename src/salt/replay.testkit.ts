@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Where the Salt 3007 recordings live (`HALITE_RECORDINGS_DIR` overrides). */
-export const RECORDINGS_DIR =
-  process.env.HALITE_RECORDINGS_DIR ?? path.resolve(process.cwd(), '../shared/salt-api-recordings');
+export { RECORDINGS_DIR } from '../../test/support/recordings.ts';
+import { RECORDINGS_DIR } from '../../test/support/recordings.ts';
 
 /** One recording: `{request, response, meta}`. */
 export interface Recording {
