@@ -19,6 +19,12 @@ export interface EventHubOptions {
   queueLimit?: number;
   /** The SSE keepalive period the routes use (default 20 s). */
   keepaliveMs?: number;
+  /**
+   * How long one SSE response lasts before it ends and the browser reconnects (default 10 min):
+   * each reconnect re-checks the session and permissions, so a signed-out or demoted user stops
+   * receiving events; Last-Event-ID makes the reconnect lossless.
+   */
+  maxStreamMs?: number;
   now?: () => number;
 }
 
@@ -131,6 +137,7 @@ export class EventHub {
   readonly ringSize: number;
   readonly queueLimit: number;
   readonly keepaliveMs: number;
+  readonly maxStreamMs: number;
   readonly #now: () => number;
   /** Circular buffer: `#ring[(#start + i) % size]` for i < #count, oldest first. */
   readonly #ring: ActivityEvent[];
@@ -146,6 +153,7 @@ export class EventHub {
     this.ringSize = o.ringSize ?? 1000;
     this.queueLimit = o.queueLimit ?? 1000;
     this.keepaliveMs = o.keepaliveMs ?? 20_000;
+    this.maxStreamMs = o.maxStreamMs ?? 600_000;
     this.#now = o.now ?? Date.now;
     this.#ring = new Array(this.ringSize);
     this.#status = { state: 'off', since: this.#iso(), message: 'The event stream has not started.', last_event_at: null };

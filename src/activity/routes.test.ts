@@ -218,6 +218,31 @@ describeEachEngine('activity routes', (engine) => {
     }
   });
 
+  test('SSE: a stream ends after maxStreamMs (the reconnect re-checks the session); a signed-out session is refused', async () => {
+    const { app } = ctx();
+    const short = new EventHub({ maxStreamMs: 50 });
+    const own = serve({ fetch: (req, env) => app.fetch(req, env), hostname: '127.0.0.1', port: 0 }) as Server;
+    await new Promise<void>((r) => (own.listening ? r() : own.once('listening', () => r())));
+    const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+    const deps = ctx().deps;
+    const saved = deps.hub;
+    deps.hub = short;
+    try {
+      const s = openSse(`${url}/api/activity/stream?after=now`, admin.get);
+      await s.waitFor(() => s.ended, 'the end after maxStreamMs');
+      assert.equal(s.status, 200);
+      const other = await signInAdmin(app);
+      await app.request('/api/auth/logout', { method: 'POST', headers: other.json });
+      const refused = await fetch(`${url}/api/activity/stream`, { headers: other.get });
+      assert.equal(refused.status, 401);
+      await refused.body?.cancel();
+    } finally {
+      deps.hub = saved;
+      own.closeAllConnections();
+      await new Promise<void>((r) => own.close(() => r()));
+    }
+  });
+
   test('SSE: a closed hub subscription and a server shutdown both end the stream', async () => {
     const s = openSse(`${base}/api/activity/stream?after=now`, admin.get);
     await s.waitFor(() => s.messages.length > 0, 'the status');

@@ -108,6 +108,9 @@ export async function serveActivityStream(stream: SSEStreamingApi, o: ServeStrea
   stream.onAbort(() => sub.close());
   const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), hub.keepaliveMs);
   keepalive.unref?.();
+  // End now and then so the reconnect re-checks the session (see EventHubOptions.maxStreamMs).
+  const expiry = setTimeout(() => sub.close(), hub.maxStreamMs);
+  expiry.unref?.();
   let lastSent = 0;
   // One write per batch: at hundreds of events per second a write per event would dominate.
   const send = async (events: readonly ActivityEvent[]) => {
@@ -141,6 +144,7 @@ export async function serveActivityStream(stream: SSEStreamingApi, o: ServeStrea
     }
   } finally {
     clearInterval(keepalive);
+    clearTimeout(expiry);
     sub.close();
   }
 }
