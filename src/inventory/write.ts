@@ -17,9 +17,19 @@ import type { MinionPackages } from './packages.ts';
 export const ROWS_PER_STATEMENT = 20_000;
 /**
  * Row changes per transaction (whole minions: a minion's rows and its hash change together).
- * Small enough that one transaction holds the database for a fraction of a second on PGlite.
+ * PGlite runs SQL on this thread, so there a transaction must stay short (a fraction of a second)
+ * for the process to keep answering; on PostgreSQL bigger transactions aggregate the version
+ * counts better and a first tick is ~1.7× faster (measured: 500k rows in 29 s vs 50 s).
  */
-export const ROWS_PER_TRANSACTION = 1_000;
+export function rowsPerTransaction(db: Db): number {
+  return isInProcess(db) ? 1_000 : 20_000;
+}
+
+/** Whether the database runs inside this process (PGlite, recognised by its client's API). */
+function isInProcess(db: Db): boolean {
+  const client = (db as unknown as { $client?: { dumpDataDir?: unknown } }).$client;
+  return typeof client?.dumpDataDir === 'function';
+}
 
 export interface WriteReport {
   minionsChanged: number;
@@ -80,7 +90,7 @@ export async function storedHashes(db: Db, masterId: string): Promise<Map<string
 }
 
 /**
- * Writes the changes for `sets` in transactions of about ROWS_PER_TRANSACTION rows, each holding
+ * Writes the changes for `sets` in transactions of about {@link rowsPerTransaction} rows, each holding
  * whole minions. `known` holds the stored hashes (from {@link storedHashes}) and is updated in
  * place as each transaction commits, so a caller can pass it from batch to batch.
  */
@@ -114,6 +124,7 @@ export async function applyPackageSets(
   }
 
   let chunk: { sets: MinionPackages[]; inserts: PackageRow[]; deletes: PackageRow[] } = { sets: [], inserts: [], deletes: [] };
+  const perTransaction = rowsPerTransaction(db);
   const flush = async () => {
     if (chunk.sets.length === 0) return;
     await writeChunk(db, masterId, chunk.sets, chunk.inserts, chunk.deletes, now);
@@ -142,7 +153,7 @@ export async function applyPackageSets(
       chunk.deletes.push({ m: set.minionId, n, v, s });
     }
     chunk.sets.push(set);
-    if (chunk.inserts.length + chunk.deletes.length >= ROWS_PER_TRANSACTION) await flush();
+    if (chunk.inserts.length + chunk.deletes.length >= perTransaction) await flush();
   }
   await flush();
   return report;
