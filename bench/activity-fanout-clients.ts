@@ -22,6 +22,10 @@ const ARG = Buffer.from('"arg":[');
 const STATUS = Buffer.from('event: status');
 
 const wall = () => performance.timeOrigin + performance.now();
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 for (let i = 0; i < count; i++) {
   const req = http.get(`${url}/api/activity/stream?after=now`, { agent, headers: { Cookie: cookie!, Accept: 'text/event-stream' } }, (res) => {
@@ -53,7 +57,7 @@ for (let i = 0; i < count; i++) {
 process.on('message', (m: { type: string }) => {
   if (m.type === 'snapshot') {
     // Hand over what was measured so far and start counting afresh.
-    process.send?.({ type: 'snapshot', latencies: [...latencies], received });
+    process.send?.({ type: 'snapshot', latencies: [...latencies], received, cpuMs: cpuMs() });
     latencies = new Map();
     received = 0;
   } else if (m.type === 'exit') {

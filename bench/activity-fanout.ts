@@ -176,15 +176,24 @@ async function fanout(h: DbHandle): Promise<void> {
   console.log(`fan-out: ${hub.subscriberCount} SSE subscribers connected (${procs} client processes)`);
   console.log(`  server memory per subscriber: heap ${f1((heap1.heapUsed - heap0.heapUsed) / clients / 1024)} KiB, rss ${f1((heap1.rss - heap0.rss) / clients / 1024)} KiB${gc ? '' : ' (run with --expose-gc for steadier figures)'}`);
 
-  const snapshot = async (): Promise<Histogram> => {
-    const parts = await Promise.all(children.map((c) => new Promise<[number, number][]>((resolve) => {
-      c.once('message', (m: { type: string; latencies: [number, number][] }) => resolve(m.latencies));
+  /** Client CPU (ms, all client processes) at the last snapshot, to say who the bottleneck was. */
+  let clientCpuMs = 0;
+  let lastSnapshotAt = performance.now();
+  const snapshot = async (quiet = false): Promise<Histogram> => {
+    const parts = await Promise.all(children.map((c) => new Promise<{ latencies: [number, number][]; cpuMs: number }>((resolve) => {
+      c.once('message', (m: { type: string; latencies: [number, number][]; cpuMs: number }) => resolve(m));
       c.send({ type: 'snapshot' });
     })));
     const merged = new Map<number, number>();
-    for (const part of parts) for (const [b, n] of part) merged.set(b, (merged.get(b) ?? 0) + n);
+    for (const part of parts) for (const [b, n] of part.latencies) merged.set(b, (merged.get(b) ?? 0) + n);
+    const cpu = parts.reduce((a, p) => a + p.cpuMs, 0);
+    const wallMs = performance.now() - lastSnapshotAt;
+    if (!quiet) console.log(`    client processes' CPU: ${Math.round(((cpu - clientCpuMs) / wallMs) * 100)}% of one core (${procs} processes)`);
+    clientCpuMs = cpu;
+    lastSnapshotAt = performance.now();
     return merged;
   };
+  await snapshot(true); // baseline: leaves out the connection costs
 
   // Phase A: raw events through normalize → writer (batched INSERTs) → hub → SSE, at `rate` kept events/s.
   const writer = new ActivityWriter({ db: h.db, masterId: 'default', hub, logger: silentLogger });
