@@ -22,20 +22,23 @@ export interface RefresherOptions {
   runPoller: (name: string) => Promise<'ran' | 'skipped'>;
   /** Wait this long after the first event, so a job's new and rets make one run (default 1 s). */
   delayMs?: number;
-  /** Least time between two runs of one poller (default 5 s; the minions tick reads every grain). */
+  /**
+   * Least time between two early runs of a poller (default: jobs 5 s; minions 20 s, as its tick
+   * reads every minion's grains and a restart storm must not turn into a poll storm).
+   */
   minGapMs?: number;
 }
 
 /** What each poller's run refreshes, and the notices that say so. */
-const TARGETS: Record<string, { categories: ActivityCategory[]; notices: [ActivityCategory, string][] }> = {
-  jobs: { categories: ['job'], notices: [['job', 'jobs-refreshed']] },
-  minions: { categories: ['key', 'minion'], notices: [['minion', 'minions-refreshed'], ['key', 'keys-refreshed']] },
+const TARGETS: Record<string, { categories: ActivityCategory[]; notices: [ActivityCategory, string][]; minGapMs: number }> = {
+  jobs: { categories: ['job'], notices: [['job', 'jobs-refreshed']], minGapMs: 5000 },
+  minions: { categories: ['key', 'minion'], notices: [['minion', 'minions-refreshed'], ['key', 'keys-refreshed']], minGapMs: 20_000 },
 };
 
 /** Starts following the hub; returns how to stop. */
 export function startRefresher(o: RefresherOptions): () => void {
   const delayMs = o.delayMs ?? 1000;
-  const minGapMs = o.minGapMs ?? 5000;
+  const gapOf = (name: string) => o.minGapMs ?? TARGETS[name]!.minGapMs;
   const lastRun = new Map<string, number>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let stopped = false;
@@ -50,9 +53,9 @@ export function startRefresher(o: RefresherOptions): () => void {
 
   const run = async (name: string) => {
     const since = Date.now() - (lastRun.get(name) ?? 0);
-    if (since < minGapMs) {
+    if (since < gapOf(name)) {
       timers.delete(name);
-      return schedule(name, minGapMs - since);
+      return schedule(name, gapOf(name) - since);
     }
     lastRun.set(name, Date.now());
     let outcome: 'ran' | 'skipped' = 'skipped';
@@ -65,7 +68,7 @@ export function startRefresher(o: RefresherOptions): () => void {
     if (stopped) return;
     if (outcome === 'ran') for (const [cat, event] of TARGETS[name]!.notices) o.hub.announce(cat, event);
     // A run already in flight started before these events: look again after it.
-    else schedule(name, minGapMs);
+    else schedule(name, gapOf(name));
   };
 
   const follow = async () => {
