@@ -47,6 +47,9 @@ describe('parsing the recorded answers', () => {
     const text = searchTextOf('Web01', '10.0.0.1', { os: 'Debian', dns: { nameservers: ['10.255.255.53'] }, n: 7, none: null });
     for (const part of ['web01', '10.0.0.1', 'debian', '10.255.255.53', '7']) assert.ok(text.includes(part), part);
     assert.ok(!text.includes('null') && !text.includes('nameservers'), 'values only, not keys');
+    const repeated = searchTextOf('m1', '10.0.0.1', { ipv4: ['10.0.0.1'], ip_interfaces: { eth0: ['10.0.0.1'] }, os: 'Debian GNU/Linux' });
+    assert.equal(repeated.split('10.0.0.1').length - 1, 1, 'a repeated value is kept once');
+    assert.ok(repeated.includes('debian gnu/linux'), 'a value keeps its words together');
   });
 
   test('hashes: equal content, equal hash; any change of a stored field changes the row hash', () => {

@@ -85,19 +85,22 @@ export function grainColumns(g: Record<string, unknown>): GrainColumns {
   };
 }
 
-/** Every scalar leaf value of the grains, lowercased, for the free-text filter. */
+/** The id, the ip and every distinct scalar grain value, lowercased, for the free-text filter. */
 export function searchTextOf(id: string, ip: string | null, g: Record<string, unknown>): string {
-  const parts: string[] = [id, ip ?? ''];
+  // Each distinct value once: an address or a path repeated across grains costs the LIKE scan
+  // (CPU-bound, per byte) without making anything more findable.
+  const parts = new Set<string>([id.toLowerCase()]);
+  if (ip) parts.add(ip.toLowerCase());
   const walk = (v: unknown, depth: number): void => {
     if (v === null || v === undefined || depth > 6) return;
     if (typeof v === 'object') {
       for (const x of Array.isArray(v) ? v : Object.values(v)) walk(x, depth + 1);
       return;
     }
-    parts.push(String(v));
+    parts.add(String(v).toLowerCase());
   };
   walk(g, 0);
-  return parts.join(' ').toLowerCase();
+  return [...parts].join(' ');
 }
 
 /** The hash of one minion's grains JSON (Salt returns the cached dict in a stable order). */
