@@ -153,6 +153,19 @@ export class SaltApiClient {
   }
 
   /**
+   * `client: runner_async`: starts a runner on the master and answers at once with its jid
+   * (`{tag: "salt/run/<jid>", jid}`); its result comes later through jobs.lookup_jid or the event bus.
+   * Not retried after the request may have reached salt-api, like local_async.
+   */
+  async runnerAsync(fun: string, kwarg?: Record<string, unknown>): Promise<{ jid: string; tag: string }> {
+    const ret = expectDict(await this.#call({ client: 'runner_async', fun, ...(kwarg ? { kwarg } : {}) }, 'dispatch'), 'runner_async');
+    if (typeof ret.jid !== 'string' || !ret.jid) {
+      throw new SaltApiError(200, JSON.stringify(ret), `salt-api runner_async started no job: ${JSON.stringify(ret)}`);
+    }
+    return { jid: ret.jid, tag: String(ret.tag ?? '') };
+  }
+
+  /**
    * `client: wheel`: unwraps Salt's double nesting (`return[0].data.return`). A wheel exception
    * is HTTP 200 with `success: false` and a traceback string; that becomes a SaltApiError.
    */
