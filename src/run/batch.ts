@@ -23,11 +23,8 @@
 
 /** What a batch dispatch needs from the Salt client (`client: runner_async`). */
 export interface RunnerAsyncSalt {
-  runnerAsync?(fun: string, kwarg?: Record<string, unknown>): Promise<{ jid: string; tag?: string }>;
+  runnerAsync(fun: string, kwarg?: Record<string, unknown>): Promise<{ jid: string; tag?: string }>;
 }
-
-/** The client cannot dispatch runner jobs asynchronously (an older SaltApiClient). */
-export class BatchUnsupported extends Error {}
 
 /** The runner that runs a batch on the master. */
 export const BATCH_RUNNER = 'state.orchestrate_single';
@@ -56,9 +53,6 @@ export function batchRunnerKwarg(cmd: {
 
 /** Dispatches a batch; the runner's jid. */
 export async function dispatchBatch(salt: RunnerAsyncSalt, kwarg: Record<string, unknown>): Promise<string> {
-  if (typeof salt.runnerAsync !== 'function') {
-    throw new BatchUnsupported('This Halite build cannot start runner jobs (SaltApiClient.runnerAsync is missing), so it cannot run batches.');
-  }
   const { jid } = await salt.runnerAsync(BATCH_RUNNER, kwarg);
   return jid;
 }

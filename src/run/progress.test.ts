@@ -41,17 +41,6 @@ describeEachEngine('run progress and batches', (engine) => {
     assert.deepEqual((sent[0]!.kwarg as { tgt: unknown }).tgt, ['web01', 'web02']);
     const none = await post('/api/run', { target: 'nosuch*', fun: 'test.ping', batch: '1' });
     assert.equal(none.status, 422);
-    // A client without runnerAsync cannot batch: 501, and nothing ran.
-    const plain = new SaltApiClient({ url: tb.sim.url, username: 'saltdev', password: 'x', eauth: 'auto', maxRetries: 0 });
-    tb.setSalt(plain);
-    try {
-      const res501 = await post('/api/run', { target: 'web*', fun: 'test.ping', batch: '1' });
-      assert.equal(res501.status, 501);
-      assert.match(ErrorBody.parse(await res501.json()).message, /runnerAsync/);
-    } finally {
-      tb.setSalt(tb.client);
-      await plain.logout().catch(() => {});
-    }
   });
 
   test('batch progress: returns of the function from the targeted minions since the dispatch; done when the runner is', async () => {

@@ -39,7 +39,6 @@ import { readSettingsRow } from '../settings/service.ts';
 import { FunctionDoc, FunctionList, JidParam, PreviewBody, ProgressQuery, RunAccepted, RunBody, RunPreview, RunProgress, toCommand } from './schemas.ts';
 import { dispatchRun, previewRun, type RunDeps } from './service.ts';
 import { runProgress } from './progress.ts';
-import { BatchUnsupported } from './batch.ts';
 import { functionDoc, listFunctions, NoMinionToAsk } from './functions.ts';
 import { FunctionDatalist, FunctionDocView, RunPreviewView } from '../../views/run/form.tsx';
 import { RunLiveView, RunProgressView } from '../../views/run/progress.tsx';
@@ -215,7 +214,6 @@ runRoutes.openapi(run, async (c) => {
     outcome = await dispatchRun(runDeps(c, settings.runConfirmThreshold), cmd, body, { userId: user!.id, username: user!.username });
   } catch (e) {
     await audit(c, { action: 'run', resource: `salt:${cmd.fun}`, decision: 'error', payload, detail: (e as Error).message });
-    if (e instanceof BatchUnsupported) return problem(c, 501, { error: 'batch_unsupported', message: e.message });
     wrapSaltErrors(e);
   }
   if (!outcome.ok) {

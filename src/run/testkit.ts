@@ -27,29 +27,11 @@ export const HX = { 'HX-Request': 'true' };
 export const settle = () => new Promise((r) => setTimeout(r, 80));
 
 /**
- * The client with `runnerAsync` (client: runner_async), which SaltApiClient does not have yet;
- * `lookups` answers jobs.lookup_jid for chosen jids (the simulator has no orchestrate runner).
+ * A client whose `lookups` answer jobs.lookup_jid for chosen jids (the simulator has no
+ * orchestrate runner); its dispatches are recorded by the testbed's fetch.
  */
 export class BatchCapableClient extends SaltApiClient {
   readonly lookups = new Map<string, Record<string, unknown>>();
-  constructor(
-    private readonly base: string,
-    private readonly record: (low: Record<string, unknown>) => void,
-    opts: ConstructorParameters<typeof SaltApiClient>[0],
-  ) {
-    super(opts);
-  }
-  async runnerAsync(fun: string, kwarg?: Record<string, unknown>): Promise<{ jid: string; tag?: string }> {
-    const low = { client: 'runner_async', fun, ...(kwarg ? { kwarg } : {}) };
-    this.record(low);
-    const { token } = await this.login();
-    const res = await fetch(`${this.base}/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Auth-Token': token },
-      body: JSON.stringify([low]),
-    });
-    return ((await res.json()) as { return: { jid: string; tag: string }[] }).return[0]!;
-  }
   override async lookupJid(jid: string): Promise<Record<string, unknown>> {
     return this.lookups.get(jid) ?? super.lookupJid(jid);
   }
@@ -128,7 +110,7 @@ export function useRunTestbed(engine: DbEngine): RunTestbed {
       return fetch(input, init);
     };
     const url = tb.sim.url;
-    tb.client = new BatchCapableClient(url, (low) => tb.sent.push(low), { url, username: 'saltdev', password: 'x', eauth: 'auto', sleep: async () => {}, maxRetries: 0, fetch: recordingFetch });
+    tb.client = new BatchCapableClient({ url, username: 'saltdev', password: 'x', eauth: 'auto', sleep: async () => {}, maxRetries: 0, fetch: recordingFetch });
     salt = tb.client;
     const db = ctx().handle.db;
     await ingestMinions({ db, salt: tb.client, masterId: 'default', now: () => new Date() });
