@@ -6,64 +6,12 @@
  * and a malformed expression simply matches nothing.
  */
 import type { SimFleet } from './fleet.ts';
+import { fnmatchRegExp as globToRegExp, subdictMatch } from '../src/salt/match.ts';
+
+export { globToRegExp, subdictMatch };
 
 /** The tgt_type values the simulator understands. */
 export type TargetType = 'glob' | 'list' | 'pcre' | 'grain' | 'grain_pcre' | 'pillar' | 'pillar_pcre' | 'ipcidr' | 'nodegroup' | 'compound';
-
-/** Translates a shell glob (fnmatch) to an anchored RegExp. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) { re += '\\['; continue; }
-      let body = glob.slice(i + 1, end);
-      if (body.startsWith('!')) body = '^' + body.slice(1);
-      re += '[' + body.replace(/\\/g, '\\\\') + ']';
-      i = end;
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp('^' + re + '$', 's');
-}
-
-/** Python's str() of a scalar, which is what Salt matches grain values against. */
-function pyStr(v: unknown): string {
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null || v === undefined) return 'None';
-  return String(v);
-}
-
-function valueMatches(v: unknown, test: (s: string) => boolean): boolean {
-  if (Array.isArray(v)) return v.some((e) => valueMatches(e, test));
-  if (v && typeof v === 'object') return Object.keys(v).some(test);
-  return test(pyStr(v));
-}
-
-/** Salt's `subdict_match`: `key:sub:value`, trying every split point, lists matching any element. */
-export function subdictMatch(data: Record<string, unknown>, expr: string, regex: boolean): boolean {
-  const parts = expr.split(':');
-  for (let cut = parts.length - 1; cut >= 1; cut--) {
-    let node: unknown = data;
-    for (const key of parts.slice(0, cut)) {
-      node = node && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
-    }
-    if (node === undefined) continue;
-    const pattern = parts.slice(cut).join(':');
-    let test: (s: string) => boolean;
-    try {
-      const re = regex ? new RegExp(pattern) : globToRegExp(pattern);
-      test = (s) => re.test(s);
-    } catch {
-      return false;
-    }
-    if (valueMatches(node, test)) return true;
-  }
-  return false;
-}
 
 function ipToInt(ip: string): number | null {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
