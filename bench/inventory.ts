@@ -90,32 +90,44 @@ function listPkgs(i: number, bumped: boolean): { ret: Record<string, string>; os
 const ids = Array.from({ length: MINIONS }, (_, i) => `minion${String(i).padStart(6, '0')}`);
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 
-async function runTick(handle: DbHandle, bumpedEvery: number | null): Promise<{ ms: number; written: number; changed: number; maxBatchMs: number }> {
+interface TickFigures { ms: number; written: number; changed: number; maxBatchMs: number; generateMs: number; hashMs: number; writeMs: number }
+
+async function runTick(handle: DbHandle, bumpedEvery: number | null): Promise<TickFigures> {
   const known = await storedHashes(handle.db, MASTER);
   const started = performance.now();
   let written = 0;
   let changed = 0;
   let maxBatchMs = 0;
+  let generateMs = 0;
+  let hashMs = 0;
+  let writeMs = 0;
   for (let b = 0; b < MINIONS; b += BATCH) {
     const t0 = performance.now();
     const sets: MinionPackages[] = [];
     for (let i = b; i < Math.min(b + BATCH, MINIONS); i++) {
+      const g0 = performance.now();
       const { ret, osFamily } = listPkgs(i, bumpedEvery !== null && i % bumpedEvery === 0);
+      const g1 = performance.now();
       sets.push(minionPackages(ids[i], osFamily, '20261125000000000000', ret)!);
+      generateMs += g1 - g0;
+      hashMs += performance.now() - g1;
     }
+    const w0 = performance.now();
     const r = await applyPackageSets(handle.db, MASTER, sets, known, new Date());
+    writeMs += performance.now() - w0;
     written += r.rowsInserted + r.rowsDeleted;
     changed += r.minionsChanged;
     maxBatchMs = Math.max(maxBatchMs, performance.now() - t0);
     await tick();
   }
-  return { ms: performance.now() - started, written, changed, maxBatchMs };
+  return { ms: performance.now() - started, written, changed, maxBatchMs, generateMs, hashMs, writeMs };
 }
 
 function pct(samples: number[], p: number): number {
   const s = [...samples].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
+const split = (t: TickFigures) => `(data generator ${fmt(t.generateMs)}, parse+sort+hash ${fmt(t.hashMs)}, diff+write ${fmt(t.writeMs)})`;
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(1)} ms`);
 
 async function timeMany(label: string, n: number, fn: (k: number) => Promise<unknown>): Promise<void> {
@@ -155,11 +167,11 @@ const { handle, cleanup } = await open();
 try {
   console.log(`inventory bench: ${args.engine}, ${MINIONS} minions × ${PACKAGES} packages = ${(MINIONS * PACKAGES).toLocaleString('en')} rows, batches of ${BATCH}`);
   const first = await runTick(handle, null);
-  console.log(`first tick     ${fmt(first.ms)}  rows written ${first.written.toLocaleString('en')}  minions changed ${first.changed}  slowest batch ${fmt(first.maxBatchMs)}`);
+  console.log(`first tick     ${fmt(first.ms)}  rows written ${first.written.toLocaleString('en')}  minions changed ${first.changed}  slowest batch ${fmt(first.maxBatchMs)}  ${split(first)}`);
   const steady = await runTick(handle, 100);
-  console.log(`steady tick    ${fmt(steady.ms)}  rows written ${steady.written.toLocaleString('en')}  minions changed ${steady.changed} (1%, 3 upgrades each)  slowest batch ${fmt(steady.maxBatchMs)}`);
+  console.log(`steady tick    ${fmt(steady.ms)}  rows written ${steady.written.toLocaleString('en')}  minions changed ${steady.changed} (1%, 3 upgrades each)  slowest batch ${fmt(steady.maxBatchMs)}  ${split(steady)}`);
   const unchanged = await runTick(handle, 100);
-  console.log(`unchanged tick ${fmt(unchanged.ms)}  rows written ${unchanged.written.toLocaleString('en')}`);
+  console.log(`unchanged tick ${fmt(unchanged.ms)}  rows written ${unchanged.written.toLocaleString('en')}  ${split(unchanged)}`);
   const [{ n }] = rowsOf<{ n: string | number }>(await handle.db.execute(sql`select count(*) as n from inventory_packages`));
   console.log(`rows stored    ${Number(n).toLocaleString('en')}`);
   if (args.engine === 'postgres') await handle.db.execute(sql`analyze inventory_packages`);
