@@ -123,6 +123,15 @@ describeEachEngine('inventory routes', (engine) => {
     assert.match(html, /deb-b/);
     assert.doesNotMatch(html, /deb-a/);
 
+    const badForm = await ctx().app.request('/api/inventory/packages/search', {
+      method: 'POST', headers: { ...admin.get, ...HX, 'X-CSRF-Token': admin.csrf, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'openssl', operator: '<', version: '' }).toString(),
+    });
+    assert.equal(badForm.status, 422);
+    const alert = await badForm.text();
+    assert.match(alert, /role="alert"/);
+    assert.match(alert, /<code>version<\/code>/);
+
     const bad = await post({ name: 'openssl', operator: '~=', version: '' });
     assert.equal(bad.status, 422);
     const body = ErrorBody.parse(await bad.json());

@@ -16,12 +16,13 @@ import { faceOf } from '../http/negotiate.ts';
 import { fieldErrors, formHook, validationProblem } from '../http/validation.ts';
 import { addNavEntry } from '../http/nav.ts';
 import type { AppEnv } from '../http/env.ts';
+import { ErrorAlert } from '../../views/components/alert.tsx';
 import {
   InventoryBreakdown, InventoryPackagePage, InventoryQuery, PackageNameParam, PackageVersions, VersionSearchBody, VersionSearchResult,
 } from './schemas.ts';
 import { exportPackages, inventoryBreakdown, listPackages, packagesCsv, packageVersions, searchByVersion } from './service.ts';
 import {
-  BreakdownView, InventoryPage, inventoryHref, PackageResults, PackageVersionsView, VersionSearchForm, VersionSearchResults,
+  BreakdownView, InventoryPage, inventoryHref, PackageResults, PackageVersionsView, VersionSearchResults,
 } from '../../views/inventory/inventory.tsx';
 
 /** Today there is one master; services take it as a parameter for the several-masters future. */
@@ -73,7 +74,14 @@ const breakdown = secureRoute(ACCESS, {
 });
 
 const csrfOf = (c: Context<AppEnv>) => c.var.auth.session?.csrfToken ?? null;
-const searchFormHook = formHook((c, errors) => VersionSearchForm({ csrfToken: csrfOf(c as Context<AppEnv>), errors }));
+// htmx swaps the answer into the results area under the form, so an invalid search answers
+// with the errors there rather than a second form.
+const searchFormHook = formHook((_c, errors) =>
+  ErrorAlert({
+    title: 'Check the input',
+    body: { error: 'validation_failed', message: 'The search needs a package name, an operator and a version.', fields: Object.entries(errors).map(([field, message]) => ({ field, message })) },
+  }),
+);
 
 export const inventoryRoutes = createRouter();
 
