@@ -15,8 +15,9 @@ import { minionReturns } from '../jobs/state-results.ts';
 import { healthOfReturn, isTestRun } from './health.ts';
 import { ingestFleet, type FleetSalt } from './ingest.ts';
 import { fleetDaily, fleetHealth, fleetStateJobs } from './model.ts';
-import { fleetCounts, fleetHealthReport } from './service.ts';
+import { fleetCounts, fleetHealthReport, staleAfterMs } from './service.ts';
 import { RECORDINGS_DIR } from '../../test/support/recordings.ts';
+import { updateSettings } from '../settings/service.ts';
 
 const DIR = RECORDINGS_DIR;
 const recorded = (f: string) => JSON.parse(readFileSync(path.join(DIR, f), 'utf8')).response.body.return[0];
@@ -161,6 +162,15 @@ describeEachEngine('fleet ingest', (engine) => {
     assert.equal(later.counts.unknown, counts.unknown);
     assert.deepEqual(later.trend.map((t) => t.day), ['2026-11-25', '2026-11-28']);
     assert.deepEqual(later.top_failing, [], 'stale failures are not counted');
+
+    // The stale period is a setting: at five days, three-day-old runs count again.
+    assert.equal(await staleAfterMs(handle.db), 2 * 86_400_000, 'two days by default');
+    await updateSettings(handle.db, 'test-secret-key-0123456789abcdef0123456789', { fleet_stale_after_days: 5 }, 'test');
+    const fiveDays = await staleAfterMs(handle.db);
+    assert.equal(fiveDays, 5 * 86_400_000);
+    const relaxed = await fleetHealthReport(handle.db, 'default', { limit: 1, offset: 0 }, now(), fiveDays);
+    assert.equal(relaxed.counts.stale, 0);
+    await updateSettings(handle.db, 'test-secret-key-0123456789abcdef0123456789', { fleet_stale_after_days: 2 }, 'test');
     clock -= 3 * 86_400_000;
   });
 

@@ -19,18 +19,10 @@ function rowsOf<T>(result: unknown): T[] {
 }
 const s = minionSnapshots;
 
-/** Default stale period: a minion whose latest state run is older than two days is stale. */
-export const DEFAULT_STALE_AFTER_DAYS = 2;
-
-/**
- * The stale period from the settings row's `fleet_stale_after_days` when that column exists,
- * else the two-day default. (The column belongs to the settings feature; until it is added,
- * the default applies.)
- */
+/** The stale period, `fleet_stale_after_days` in the settings (default 2 days). */
 export async function staleAfterMs(db: Db): Promise<number> {
-  const row = (await readSettingsRow(db)) as { fleetStaleAfterDays?: unknown };
-  const days = typeof row.fleetStaleAfterDays === 'number' && row.fleetStaleAfterDays > 0 ? row.fleetStaleAfterDays : DEFAULT_STALE_AFTER_DAYS;
-  return days * 86_400_000;
+  const row = await readSettingsRow(db);
+  return row.fleetStaleAfterDays * 86_400_000;
 }
 
 /** Days the trend covers. */

@@ -23,6 +23,8 @@ export const APP_SETTINGS_DEFAULTS = {
   saltApiTimeoutS: 30,
   jobsRetentionDays: 90,
   activityRetentionDays: 30,
+  /** A minion whose last state run is older than this is `stale` on the Fleet page. */
+  fleetStaleAfterDays: 2,
   runConfirmThreshold: 10,
 };
 
@@ -46,6 +48,7 @@ export const appSettings = pgTable(
     saltApiTimeoutS: integer().notNull().default(APP_SETTINGS_DEFAULTS.saltApiTimeoutS),
     jobsRetentionDays: integer().notNull().default(APP_SETTINGS_DEFAULTS.jobsRetentionDays),
     activityRetentionDays: integer().notNull().default(APP_SETTINGS_DEFAULTS.activityRetentionDays),
+    fleetStaleAfterDays: integer().notNull().default(APP_SETTINGS_DEFAULTS.fleetStaleAfterDays),
     runConfirmThreshold: integer().notNull().default(APP_SETTINGS_DEFAULTS.runConfirmThreshold),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedBy: text(),

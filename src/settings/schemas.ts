@@ -60,6 +60,7 @@ export const fieldRules = {
   salt_api_timeout_s: timeoutS,
   jobs_retention_days: days,
   activity_retention_days: days,
+  fleet_stale_after_days: days,
   run_confirm_threshold: z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000, 'is too large'),
 };
 
@@ -105,6 +106,7 @@ export const AppSettings = z
     salt_api_timeout_s: z.number().int(),
     jobs_retention_days: z.number().int(),
     activity_retention_days: z.number().int(),
+    fleet_stale_after_days: z.number().int(),
     run_confirm_threshold: z.number().int(),
     updated_at: z.string().nullable(),
     updated_by: z.string().nullable(),
@@ -176,7 +178,7 @@ export const SettingsFormBody = z.record(z.string(), z.string()).openapi('Settin
 const BOOLEAN_FIELDS = new Set(['event_stream_enabled', 'salt_api_verify_tls', 'clear_password']);
 const NUMBER_FIELDS = new Set([
   'minions_poll_interval_s', 'jobs_poll_interval_s', 'fleet_poll_interval_s', 'inventory_poll_interval_s',
-  'salt_api_timeout_s', 'jobs_retention_days', 'activity_retention_days', 'run_confirm_threshold',
+  'salt_api_timeout_s', 'jobs_retention_days', 'activity_retention_days', 'fleet_stale_after_days', 'run_confirm_threshold',
 ]);
 
 /**

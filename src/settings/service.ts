@@ -60,6 +60,7 @@ export async function publicSettings(
     salt_api_timeout_s: row.saltApiTimeoutS,
     jobs_retention_days: row.jobsRetentionDays,
     activity_retention_days: row.activityRetentionDays,
+    fleet_stale_after_days: row.fleetStaleAfterDays,
     run_confirm_threshold: row.runConfirmThreshold,
     updated_at: row.updatedAt ? row.updatedAt.toISOString() : null,
     updated_by: row.updatedBy,
@@ -84,6 +85,7 @@ const COLUMNS = {
   salt_api_timeout_s: 'saltApiTimeoutS',
   jobs_retention_days: 'jobsRetentionDays',
   activity_retention_days: 'activityRetentionDays',
+  fleet_stale_after_days: 'fleetStaleAfterDays',
   run_confirm_threshold: 'runConfirmThreshold',
 } as const satisfies Partial<Record<keyof AppSettingsUpdate, keyof AppSettingsRow>>;
 

@@ -197,6 +197,7 @@ export function SettingsForm(p: SettingsViewProps): string {
       <h2>Retention and safety</h2>
       <Field label="Keep jobs (days)" name="jobs_retention_days" type="number" min={1} value={v('jobs_retention_days')} error={e.jobs_retention_days} />
       <Field label="Keep activity (days)" name="activity_retention_days" type="number" min={1} value={v('activity_retention_days')} error={e.activity_retention_days} />
+      <Field label="Fleet: stale after (days without a state run)" name="fleet_stale_after_days" type="number" min={1} value={v('fleet_stale_after_days')} error={e.fleet_stale_after_days} />
       <Field
         label="Confirm runs targeting more than (minions)"
         name="run_confirm_threshold"

@@ -1,0 +1,1 @@
+ALTER TABLE "app_settings" ADD COLUMN "fleet_stale_after_days" integer DEFAULT 2 NOT NULL;
