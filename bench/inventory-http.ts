@@ -8,16 +8,14 @@
  *
  *   npx tsx bench/inventory-http.ts --minions 2000 [--engine postgres --url postgres://postgres@127.0.0.1:5432/postgres]
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import postgres from 'postgres';
-import { openPglite, openPostgres, migrate } from '../src/db/open.ts';
-import type { DbHandle } from '../src/db/types.ts';
+import type { DbEngine, DbHandle } from '../src/db/types.ts';
 import { spawn } from 'node:child_process';
 import { SaltApiClient } from '../src/salt/client.ts';
 import { ingestMinions } from '../src/minions/ingest.ts';
 import { ingestInventory } from '../src/inventory/ingest.ts';
+import { openScratchDb } from '../test/support/db.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,26 +26,8 @@ const { values: args } = parseArgs({
 });
 
 async function open(): Promise<{ handle: DbHandle; cleanup: () => Promise<void> }> {
-  if (args.engine === 'pglite') {
-    const handle = await openPglite(null);
-    await migrate(handle, 'migrations');
-    return { handle, cleanup: () => handle.close() };
-  }
-  const name = `halite_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(args.url!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(args.url!);
-  url.pathname = `/${name}`;
-  const handle = await openPostgres(url.toString(), 5);
-  await migrate(handle, 'migrations');
-  return {
-    handle,
-    async cleanup() {
-      await handle.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  const handle = await openScratchDb(args.engine as DbEngine, args.url, 'halite_bench_');
+  return { handle, cleanup: () => handle.close() };
 }
 
 const sim = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--minions', args.minions!, '--port', '0', '--history', '0', '--job-duration', '50'], {

@@ -14,16 +14,14 @@
  *   npx tsx bench/inventory.ts --engine postgres --url postgres://postgres@127.0.0.1:5432/postgres
  *   options: --minions 10000 --packages 500 --searches 200
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
-import { openPglite, openPostgres, migrate } from '../src/db/open.ts';
-import type { DbHandle } from '../src/db/types.ts';
+import type { DbEngine, DbHandle } from '../src/db/types.ts';
 import { minionPackages, type MinionPackages } from '../src/inventory/packages.ts';
 import { applyPackageSets, rowsOf, storedHashes } from '../src/inventory/write.ts';
 import { listPackages, packageVersions, searchByVersion } from '../src/inventory/service.ts';
 import { VERSION_OPERATORS } from '../src/inventory/version.ts';
+import { openScratchDb } from '../test/support/db.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -141,26 +139,8 @@ async function timeMany(label: string, n: number, fn: (k: number) => Promise<unk
 }
 
 async function open(): Promise<{ handle: DbHandle; cleanup: () => Promise<void> }> {
-  if (args.engine === 'pglite') {
-    const handle = await openPglite(null);
-    await migrate(handle, 'migrations');
-    return { handle, cleanup: () => handle.close() };
-  }
-  const name = `halite_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(args.url!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(args.url!);
-  url.pathname = `/${name}`;
-  const handle = await openPostgres(url.toString(), 5);
-  await migrate(handle, 'migrations');
-  return {
-    handle,
-    async cleanup() {
-      await handle.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  const handle = await openScratchDb(args.engine as DbEngine, args.url, 'halite_bench_');
+  return { handle, cleanup: () => handle.close() };
 }
 
 const { handle, cleanup } = await open();

@@ -13,17 +13,15 @@
  *   npx tsx bench/jobs-index.ts --engine postgres --url postgres://postgres@127.0.0.1:5432/postgres
  *   options: --jobs 100000 --queries 200
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
-import { openPglite, openPostgres, migrate } from '../src/db/open.ts';
-import type { DbHandle } from '../src/db/types.ts';
+import type { DbEngine, DbHandle } from '../src/db/types.ts';
 import { ActiveJobs } from '../src/jobs/active.ts';
 import { ingestJobs, type JobsSalt } from '../src/jobs/ingest.ts';
 import { listJobs, recentJobsForMinion } from '../src/jobs/service.ts';
 import { JobQuery } from '../src/jobs/schemas.ts';
 import { jidTime } from '../src/jobs/time.ts';
+import { openScratchDb } from '../test/support/db.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -82,26 +80,8 @@ const salt: JobsSalt = {
 };
 
 async function open(): Promise<{ handle: DbHandle; drop: () => Promise<void> }> {
-  if (args.engine === 'pglite') {
-    const handle = await openPglite(null);
-    await migrate(handle, 'migrations');
-    return { handle, drop: () => handle.close() };
-  }
-  const name = `halite_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(args.url!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(args.url!);
-  url.pathname = `/${name}`;
-  const handle = await openPostgres(url.toString(), 5);
-  await migrate(handle, 'migrations');
-  return {
-    handle,
-    async drop() {
-      await handle.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  const handle = await openScratchDb(args.engine as DbEngine, args.url, 'halite_bench_');
+  return { handle, drop: () => handle.close() };
 }
 
 function pct(sorted: number[], p: number): number {

@@ -15,16 +15,18 @@ export function testEngines(): DbEngine[] {
   return process.env.HALITE_TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-/** Opens a fresh, migrated database on `engine`. Close it with `close()`; a PostgreSQL one is dropped. */
-export async function openTestDb(engine: DbEngine): Promise<DbHandle> {
+/**
+ * Opens a fresh, migrated database: PGlite in memory, or a new database created through the
+ * PostgreSQL `adminUrl`. `close()` drops the PostgreSQL one again. Tests and benches share it.
+ */
+export async function openScratchDb(engine: DbEngine, adminUrl?: string, prefix = 'halite_t_'): Promise<DbHandle> {
   if (engine === 'pglite') {
     const handle = await openPglite(null);
     await migrate(handle, 'migrations');
     return handle;
   }
-  const adminUrl = process.env.HALITE_TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('HALITE_TEST_DATABASE_URL is not set');
-  const name = `halite_t_${randomBytes(6).toString('hex')}`;
+  if (!adminUrl) throw new Error('a PostgreSQL scratch database needs an admin URL');
+  const name = `${prefix}${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
@@ -41,6 +43,11 @@ export async function openTestDb(engine: DbEngine): Promise<DbHandle> {
       await a.end();
     },
   };
+}
+
+/** Opens a fresh, migrated database on `engine` for one test file (HALITE_TEST_DATABASE_URL for PostgreSQL). */
+export function openTestDb(engine: DbEngine): Promise<DbHandle> {
+  return openScratchDb(engine, process.env.HALITE_TEST_DATABASE_URL);
 }
 
 /** Runs `suite` once per engine, inside `describe('<name> [engine]')`. */
