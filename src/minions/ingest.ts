@@ -15,7 +15,9 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
 import type { SaltApiClient } from '../salt/client.ts';
 import { minionIngestParts, minionSnapshots, type IngestPart, type KeyStatus, type NewMinionSnapshotRow } from './model.ts';
-import { contentHashOf, grainColumns, grainsHashOf, ipFromGrains, parseGrainsMap, parseKeyLists, searchTextOf } from './parse.ts';
+import { grainColumns, ipFromGrains, parseGrainsMap, parseKeyLists, searchTextOf } from './parse.ts';
+import { grainsHashOf } from './hash.ts';
+import { contentHashOf } from './row-hash.ts';
 
 /** The salt-api calls a tick makes (a SaltApiClient, or a fake in tests). */
 export type MinionSource = Pick<SaltApiClient, 'wheelCall' | 'runnerCall' | 'listConnectedMinions'>;

@@ -7,7 +7,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
 import { minionSnapshots, type KeyStatus } from './model.ts';
-import { contentHashOf } from './parse.ts';
+import { contentHashOf } from './row-hash.ts';
 
 /** Sets the key status of each id (null deletes its row), in one transaction. */
 export async function applyKeyStatuses(db: Db, masterId: string, changes: Map<string, KeyStatus | null>, now: Date): Promise<void> {

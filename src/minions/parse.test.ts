@@ -3,9 +3,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  contentHashOf, grainColumns, grainsHashOf, ipFromGrains, parseGrainsMap, parseKeyLists, searchTextOf,
-} from './parse.ts';
+import { grainColumns, ipFromGrains, parseGrainsMap, parseKeyLists, searchTextOf } from './parse.ts';
+import { grainsHashOf } from './hash.ts';
+import { contentHashOf } from './row-hash.ts';
 import { minionsCsv } from './service.ts';
 import type { Minion } from './schemas.ts';
 import { RECORDINGS_DIR } from '../../test/support/recordings.ts';
@@ -82,4 +82,11 @@ describe('the CSV export', () => {
     assert.ok(line!.includes(`"'=HYPERLINK(""http://x"")"`));
     assert.ok(line!.includes(",'+1,") && line!.includes(",'@evil,"));
   });
+});
+
+test('the portable row hash equals node:crypto SHA-1 in base64 (stored hashes stay valid)', async () => {
+  const { createHash } = await import('node:crypto');
+  const r = { keyStatus: 'accepted' as const, present: true, ip: '10.0.0.1', grainsHash: grainsHashOf({ os: 'Debian' }) };
+  const expected = createHash('sha1').update(`accepted\u00001\u000010.0.0.1\u0000${r.grainsHash}`).digest('base64');
+  assert.equal(contentHashOf(r), expected);
 });

@@ -4,7 +4,6 @@
  * presence map of manage.present, the grains map of cache.grains, and the columns and hashes
  * derived from one minion's grains. Pure functions; the shapes follow the Salt 3007 recordings.
  */
-import { createHash } from 'node:crypto';
 import type { KeyStatus } from './model.ts';
 
 /** Salt's key list names by key status. */
@@ -103,12 +102,3 @@ export function searchTextOf(id: string, ip: string | null, g: Record<string, un
   return [...parts].join(' ');
 }
 
-/** The hash of one minion's grains JSON (Salt returns the cached dict in a stable order). */
-export function grainsHashOf(g: Record<string, unknown>): string {
-  return createHash('sha1').update(JSON.stringify(g)).digest('base64');
-}
-
-/** The hash of a row's whole content; the grains enter through their own hash. */
-export function contentHashOf(r: { keyStatus: KeyStatus; present: boolean; ip: string | null; grainsHash: string }): string {
-  return createHash('sha1').update(`${r.keyStatus}\u0000${r.present ? 1 : 0}\u0000${r.ip ?? ''}\u0000${r.grainsHash}`).digest('base64');
-}
