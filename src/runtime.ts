@@ -15,6 +15,7 @@ import type { Runtime, SaltConnectionState, SaltStatus } from './runtime-types.t
 import { loadRuntimeSettings, type RuntimeSettings } from './settings/service.ts';
 import { describeSaltFailure, openSaltConnection, type SaltClientOverrides, type SaltConnection } from './settings/salt-connection.ts';
 import type { PollerDefinition, PollerStatus, StreamConsumerDefinition } from './runtime-pollers.ts';
+import type { SaltTransportFactory } from './salt/transport.ts';
 import { PollerRunner } from './runtime-runner.ts';
 
 export type * from './runtime-pollers.ts';
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   retireGraceMs?: number;
   /** Passed to every SaltApiClient (tests shorten retries and timeouts). */
   clientOverrides?: SaltClientOverrides;
+  /** How clients reach salt-api (src/start.ts passes the Node transport with TLS options). */
+  transport?: SaltTransportFactory;
   masterId?: string;
 }
 
@@ -72,7 +75,7 @@ interface Generation {
 }
 
 export class RuntimeConfig implements Runtime {
-  readonly #o: Required<Omit<RuntimeOptions, 'clientOverrides' | 'retireGraceMs'>> & Pick<RuntimeOptions, 'clientOverrides' | 'retireGraceMs'>;
+  readonly #o: Required<Omit<RuntimeOptions, 'clientOverrides' | 'retireGraceMs' | 'transport'>> & Pick<RuntimeOptions, 'clientOverrides' | 'retireGraceMs' | 'transport'>;
   readonly #pollers: PollerRunner;
   readonly #consumers = new Map<string, StreamConsumerDefinition>();
   readonly #retired = new Set<SaltConnection>();
@@ -219,6 +222,7 @@ export class RuntimeConfig implements Runtime {
     g.conn = openSaltConnection(settings.salt, {
       logger: this.#o.logger.child({ component: 'salt' }),
       overrides: this.#o.clientOverrides,
+      transport: this.#o.transport,
     });
     this.#setStatus('connecting', null, null);
     return { firstLogin: this.#attemptLogin(g) };

@@ -23,6 +23,7 @@ import { EventHub } from './activity/hub.ts';
 import { activityConsumer } from './activity/consumer.ts';
 import { primeHub } from './activity/service.ts';
 import { startRefresher } from './activity/refresh.ts';
+import { nodeSaltTransport } from './salt/transport.ts';
 
 export interface StartOptions {
   /** Registers the features' pollers and stream consumers (and may add deps) before the runtime boots. */
@@ -63,11 +64,11 @@ export async function startHalite(settings: Settings, logger: Logger, o: StartOp
     ms: Math.round(performance.now() - started),
   });
 
-  const runtime = new RuntimeConfig({ secretKey: settings.secretKey, logger: logger.child({ component: 'runtime' }) });
+  const runtime = new RuntimeConfig({ secretKey: settings.secretKey, logger: logger.child({ component: 'runtime' }), transport: nodeSaltTransport });
   // The activity hub outlives Salt connections: the SSE route answers (and says why) while Salt is down.
   const hub = new EventHub();
   await primeHub(hub, handle.db, 'default').catch((e) => logger.warn('activity replay not loaded', { error: String(e) }));
-  const deps: AppDeps = { db: handle.db, logger, assets: loadAssets(settings.publicDir), runtime, hub };
+  const deps: AppDeps = { db: handle.db, logger, assets: loadAssets(settings.publicDir), runtime, hub, saltTransport: nodeSaltTransport };
   // The pollers every Halite runs; registration is keyed by name, so `register` may repeat them.
   runtime.registerPoller(minionsPoller);
   runtime.registerPoller(jobsPoller);

@@ -8,6 +8,7 @@ import type { Settings } from '../config.ts';
 import type { AssetStore } from './assets.ts';
 import type { AuthState } from '../auth/context.ts';
 import type { Runtime } from '../runtime-types.ts';
+import type { SaltTransportFactory } from '../salt/transport.ts';
 import type { PermissionCache } from '../rbac/service.ts';
 import type { LoginThrottle } from '../auth/throttle.ts';
 import type { EventHub } from '../activity/hub.ts';
@@ -21,6 +22,8 @@ export interface AppDeps {
   runtime?: Runtime;
   /** The activity EventHub (ring + SSE subscribers); lives as long as the process, Salt or not. */
   hub?: EventHub;
+  /** How Salt clients made inside a request reach salt-api (the Node entry passes its TLS-capable transport). */
+  saltTransport?: SaltTransportFactory;
   /** The clock; tests inject one. */
   now?: () => Date;
 }

@@ -13,7 +13,6 @@
 import { SaltApiError, SaltApiUnavailable } from './errors.ts';
 import { streamSaltEvents } from './events.ts';
 import { SaltSession } from './session.ts';
-import { createSaltFetch } from './transport.ts';
 import type {
   LocalAsyncOptions,
   LocalAsyncResult,
@@ -46,7 +45,10 @@ export interface SaltApiClientOptions {
   verifyTls?: boolean;
   /** PEM text of the CA bundle to trust. */
   caBundle?: string | null;
-  /** Defaults to `createSaltFetch({verifyTls, caBundle, connectTimeoutMs})` (Node). */
+  /**
+   * The transport. Defaults to the platform's `fetch`, which always verifies TLS against the system
+   * store: for `verifyTls: false` or a CA bundle pass `createSaltFetch(...)` from ./transport.ts (Node).
+   */
   fetch?: typeof fetch;
   /** Used for every backoff wait; tests inject one that records the delays. */
   sleep?: (ms: number) => Promise<void>;
@@ -90,9 +92,11 @@ export class SaltApiClient {
   constructor(opts: SaltApiClientOptions) {
     this.#opts = opts;
     this.url = opts.url.replace(/\/+$/, '');
-    this.#fetch =
-      opts.fetch ??
-      createSaltFetch({ verifyTls: opts.verifyTls, caBundle: opts.caBundle, connectTimeoutMs: opts.connectTimeoutMs });
+    if (!opts.fetch && (opts.verifyTls === false || opts.caBundle)) {
+      // The platform fetch cannot express either; silently ignoring them would fail obscurely later.
+      throw new TypeError('verifyTls: false and caBundle need a transport that supports them: pass fetch: createSaltFetch(...)');
+    }
+    this.#fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#sleep = opts.sleep ?? defaultSleep;
     this.#now = opts.now ?? Date.now;
     this.#log = opts.logger ?? silentLogger;

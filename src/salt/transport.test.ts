@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SaltApiClient, SaltApiUnavailable } from './client.ts';
-import { createSaltFetch } from './transport.ts';
+import { nodeSaltTransport, createSaltFetch } from './transport.ts';
 import { describeNetworkError } from './wire.ts';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
@@ -49,7 +49,19 @@ describe('createSaltFetch (TLS)', { skip: hasOpenssl ? false : 'openssl not inst
   });
 
   const client = (o: { verifyTls?: boolean; caBundle?: string }) =>
-    new SaltApiClient({ url, username: 'saltdev', password: 'x', eauth: 'auto', sleep: async () => {}, maxRetries: 1, ...o });
+    new SaltApiClient({ url, username: 'saltdev', password: 'x', eauth: 'auto', sleep: async () => {}, maxRetries: 1, ...o, fetch: createSaltFetch(o) });
+
+  test('the client refuses TLS options it cannot honour without a transport', () => {
+    assert.throws(() => new SaltApiClient({ url, username: 'u', password: 'p', eauth: 'auto', verifyTls: false }), /need a transport/);
+    assert.throws(() => new SaltApiClient({ url, username: 'u', password: 'p', eauth: 'auto', caBundle: cert }), /need a transport/);
+  });
+
+  test('the Node transport of the runtime honours the same options', async () => {
+    const t = nodeSaltTransport({ verifyTls: false, caBundle: null, connectTimeoutMs: 2000 });
+    const c = new SaltApiClient({ url, username: 'saltdev', password: 'x', eauth: 'auto', sleep: async () => {}, maxRetries: 1, fetch: t.fetch });
+    assert.deepEqual(await c.localCall('*', 'test.ping'), { web01: true });
+    await t.close();
+  });
 
   test('verifies certificates by default: a self-signed one is refused before any request is sent', async () => {
     await assert.rejects(createSaltFetch()(`${url}/login`), (e: unknown) => {

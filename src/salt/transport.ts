@@ -44,3 +44,31 @@ export function createSaltFetch(opts: SaltFetchOptions = {}): typeof fetch {
   // undici's Response is structurally the web Response; the cast only bridges the two d.ts files.
   return saltFetch as unknown as typeof fetch;
 }
+
+/** A transport whose connections its owner closes (RuntimeConfig retires clients on every save). */
+export interface SaltTransport {
+  fetch: typeof fetch;
+  /** Waits for requests in flight, then closes the connections. */
+  close(): Promise<void>;
+  /** Closes the connections now, failing requests in flight. */
+  destroy(): Promise<void>;
+}
+
+/** Builds a transport for one client's TLS settings. */
+export type SaltTransportFactory = (o: { verifyTls: boolean; caBundle: string | null; connectTimeoutMs: number }) => SaltTransport;
+
+/** The Node transport: its own undici Agent per client, honouring every TLS setting. */
+export const nodeSaltTransport: SaltTransportFactory = (o) => {
+  const agent = new Agent({
+    connect: { timeout: o.connectTimeoutMs, rejectUnauthorized: o.verifyTls, ...(o.caBundle ? { ca: o.caBundle } : {}) },
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const saltFetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent })) as unknown as typeof fetch;
+  return {
+    fetch: saltFetch,
+    close: () => agent.close().catch(() => {}),
+    destroy: () => agent.destroy().catch(() => {}),
+  };
+};

@@ -166,7 +166,7 @@ settingsRoutes.openapi(testSalt, async (c) => {
     return c.html(SaltTestResultView(result), 422);
   }
   const config = await testConfigFrom(c.var.deps.db, secretKey(c), parsed.data);
-  result = 'error' in config ? configProblem(parsed.data.salt_api_url, config.error) : await testSaltConnection(config);
+  result = 'error' in config ? configProblem(parsed.data.salt_api_url, config.error) : await testSaltConnection(config, { transport: c.var.deps.saltTransport });
   await audit(c, { action: 'settings.test_salt', resource: 'settings:app', decision: result.ok ? 'ok' : 'error', detail: result.url });
   return respond(c, { schema: SaltConnectionTestResult, data: result, view: SaltTestResultView, title: 'Connection test' });
 });
@@ -174,7 +174,7 @@ settingsRoutes.openapi(testSalt, async (c) => {
 settingsRoutes.openapi(testSaltSaved, async (c) => {
   const stored = await loadRuntimeSettings(c.var.deps.db, secretKey(c));
   const url = (await readSettingsRow(c.var.deps.db)).saltApiUrl;
-  const result = stored.salt ? await testSaltConnection(stored.salt) : configProblem(url, stored.missing ?? 'Salt is not configured.');
+  const result = stored.salt ? await testSaltConnection(stored.salt, { transport: c.var.deps.saltTransport }) : configProblem(url, stored.missing ?? 'Salt is not configured.');
   await audit(c, { action: 'settings.test_salt', resource: 'settings:app', decision: result.ok ? 'ok' : 'error', detail: url });
   return respond(c, { schema: SaltConnectionTestResult, data: result, view: SaltTestResultView, title: 'Connection test' });
 });

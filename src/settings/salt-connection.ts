@@ -1,11 +1,12 @@
 /**
  * @module
- * A SaltApiClient built from the runtime settings, on a transport the caller can close. The salt
- * client's own default transport (src/salt/transport.ts) opens an undici Agent nobody can close;
- * RuntimeConfig replaces clients on every save, so each client here owns its Agent and the
- * runtime closes it once the client is retired.
+ * A SaltApiClient built from the runtime settings, on a transport the caller can close:
+ * RuntimeConfig replaces clients on every save, so each client owns its connections and the
+ * runtime closes them once the client is retired. The transport is given by the platform entry
+ * (src/start.ts passes the Node one, with TLS options); without one, the platform's own `fetch`
+ * is used, which always verifies TLS against the system store and cannot take a CA bundle.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { SaltTransport, SaltTransportFactory } from '../salt/transport.ts';
 import { SaltApiClient, type SaltApiClientOptions, type SaltLogger } from '../salt/client.ts';
 import { SaltApiError, SaltApiUnavailable } from '../salt/errors.ts';
 
@@ -35,24 +36,10 @@ export type SaltClientOverrides = Partial<Pick<SaltApiClientOptions, 'sleep' | '
 /** Opens a client on its own connection pool. No request is made until the first call. */
 export function openSaltConnection(
   config: SaltConnectionConfig,
-  o: { logger?: SaltLogger; overrides?: SaltClientOverrides } = {},
+  o: { logger?: SaltLogger; overrides?: SaltClientOverrides; transport?: SaltTransportFactory } = {},
 ): SaltConnection {
   const connectTimeoutMs = o.overrides?.connectTimeoutMs ?? Math.min(5000, config.timeoutMs);
-  const agent = new Agent({
-    connect: {
-      timeout: connectTimeoutMs,
-      rejectUnauthorized: config.verifyTls,
-      ...(config.caBundle ? { ca: config.caBundle } : {}),
-    },
-    // The client bounds each request with its own AbortSignal; /events is silent for minutes.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
-  const saltFetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher: agent,
-    })) as unknown as typeof fetch;
+  const transport = (o.transport ?? fetchTransport)({ verifyTls: config.verifyTls, caBundle: config.caBundle, connectTimeoutMs });
   const client = new SaltApiClient({
     url: config.url,
     username: config.username,
@@ -61,7 +48,7 @@ export function openSaltConnection(
     timeoutMs: config.timeoutMs,
     verifyTls: config.verifyTls,
     caBundle: config.caBundle,
-    fetch: saltFetch,
+    fetch: transport.fetch,
     logger: o.logger,
     ...o.overrides,
   });
@@ -71,14 +58,21 @@ export function openSaltConnection(
     async close() {
       if (closed) return;
       closed = true;
-      await agent.close().catch(() => {});
+      await transport.close();
     },
     async destroy() {
       closed = true;
-      await agent.destroy().catch(() => {});
+      await transport.destroy();
     },
   };
 }
+
+/** The portable transport: the platform's `fetch`, nothing to close. */
+export const fetchTransport: SaltTransportFactory = (): SaltTransport => ({
+  fetch: (input, init) => globalThis.fetch(input, init),
+  close: async () => {},
+  destroy: async () => {},
+});
 
 /** How a Salt failure is classified for the status and for HTTP answers. */
 export interface SaltFailure {

@@ -11,6 +11,7 @@ import { decryptSecret, encryptSecret, UNDECRYPTABLE_MESSAGE } from './crypto.ts
 import type { AppSettings, AppSettingsUpdate, PollerStatus, SaltConnectionTest, SaltConnectionTestResult } from './schemas.ts';
 import type { SaltStatus } from '../runtime-types.ts';
 import { describeSaltFailure, openSaltConnection, type SaltClientOverrides, type SaltConnectionConfig } from './salt-connection.ts';
+import type { SaltTransportFactory } from '../salt/transport.ts';
 
 /** The four poll intervals by their API names. */
 export type PollIntervalKey = 'minions_poll_interval_s' | 'jobs_poll_interval_s' | 'fleet_poll_interval_s' | 'inventory_poll_interval_s';
@@ -203,10 +204,10 @@ export const DEFAULT_INTERVALS: Record<PollIntervalKey, number> = {
  */
 export async function testSaltConnection(
   config: SaltConnectionConfig,
-  o: { overrides?: SaltClientOverrides; now?: () => number } = {},
+  o: { overrides?: SaltClientOverrides; now?: () => number; transport?: SaltTransportFactory } = {},
 ): Promise<SaltConnectionTestResult> {
   const now = o.now ?? Date.now;
-  const conn = openSaltConnection(config, { overrides: { maxRetries: 0, ...o.overrides } });
+  const conn = openSaltConnection(config, { overrides: { maxRetries: 0, ...o.overrides }, transport: o.transport });
   const steps: SaltConnectionTestResult['steps'] = [];
   try {
     let t = now();
