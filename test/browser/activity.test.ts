@@ -5,17 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { browserSkipReason, launchBrowser, watchConsole } from './harness.ts';
-import { testSettings } from '../../src/config.ts';
-import { silentLogger } from '../../src/log.ts';
-import { startHalite, type RunningHalite } from '../../src/start.ts';
-import { updateSettings } from '../../src/settings/service.ts';
-import { createUser } from '../../src/users/service.ts';
-import { PermissionCache } from '../../src/rbac/service.ts';
+import { browserSkipReason, watchConsole, startConsoleOnSimulator, signInThroughForm, type ConsoleUnderTest } from './harness.ts';
+import type { RunningHalite } from '../../src/start.ts';
 import { SaltApiClient } from '../../src/salt/client.ts';
 import { startSimulator, type Simulator } from '../../sim/server.ts';
 
@@ -23,37 +15,22 @@ const skip = browserSkipReason();
 let sim: Simulator | undefined;
 let halite: RunningHalite | undefined;
 let browser: Browser | undefined;
-let dataDir = '';
+let ui: ConsoleUnderTest | undefined;
 
 before(async () => {
   if (skip) return;
   sim = await startSimulator({ preset: 'lab', jobDurationMs: 20, presenceIntervalMs: 0 });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'halite-activity-'));
-  const settings = testSettings({ dataDir, databaseUrl: null, port: 0, host: '127.0.0.1' });
-  halite = await startHalite(settings, silentLogger, {
-    beforeBoot: async (db) => {
-      await updateSettings(db, settings.secretKey!, { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x' }, 'test');
-      await createUser(db, new PermissionCache(), { username: 'vic', password: 'vic-password-123', roles: ['viewer'], must_change_pw: false });
-    },
-  });
-  await halite.booted;
-  browser = await launchBrowser();
+  ui = await startConsoleOnSimulator(sim, { users: [{ username: 'vic', password: 'vic-password-123', roles: ['viewer'] }] });
+  ({ halite, browser } = ui);
 });
 after(async () => {
-  await browser?.close();
-  await halite?.stop();
-  await sim?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await ui?.stop();
 });
 
 test('a job dispatched on the simulator appears on the open Activity page', { skip: skip ?? false }, async () => {
   const page = await browser!.newPage();
   const errors = watchConsole(page);
-  await page.goto(`${halite!.url}/login?next=%2Factivity`);
-  await page.fill('#f-username', 'vic');
-  await page.fill('#f-password', 'vic-password-123');
-  await page.click('#login-form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === '/activity');
+  await signInThroughForm(page, halite!.url, { username: 'vic', password: 'vic-password-123' }, '/activity');
   // The status badge is swapped by the stream's `status` event once the consumer is live.
   await page.waitForSelector('#activity-status[data-state="connected"]', { timeout: 10_000 });
   assert.equal(await page.locator('.activity-empty').isVisible(), true, 'nothing recorded yet');
@@ -78,11 +55,7 @@ test('the keys and jobs pages refresh the rows an event touches, without polling
   const errors = watchConsole(page);
   const requests: string[] = [];
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  await page.goto(`${halite!.url}/login?next=%2Fkeys`);
-  await page.fill('#f-username', 'vic');
-  await page.fill('#f-password', 'vic-password-123');
-  await page.click('#login-form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === '/keys');
+  await signInThroughForm(page, halite!.url, { username: 'vic', password: 'vic-password-123' }, '/keys');
   await page.waitForSelector('#key-db01[data-status="pending"]', { timeout: 10_000 });
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 

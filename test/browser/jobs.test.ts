@@ -6,25 +6,17 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, launchBrowser, watchConsole } from './harness.ts';
+import { browserSkipReason, watchConsole, startConsoleOnSimulator, signInThroughForm, type ConsoleUnderTest } from './harness.ts';
 import { startSimulator, type Simulator } from '../../sim/server.ts';
-import { startHalite, type RunningHalite } from '../../src/start.ts';
-import { testSettings } from '../../src/config.ts';
-import { silentLogger } from '../../src/log.ts';
-import { updateSettings } from '../../src/settings/service.ts';
-import { createUser } from '../../src/users/service.ts';
-import { PermissionCache } from '../../src/rbac/service.ts';
+import type { RunningHalite } from '../../src/start.ts';
 import { SaltApiClient } from '../../src/salt/client.ts';
 
 const skip = browserSkipReason();
 let sim: Simulator | undefined;
 let halite: RunningHalite | undefined;
 let browser: Browser | undefined;
-let dataDir: string | undefined;
+let ui: ConsoleUnderTest | undefined;
 let client: SaltApiClient | undefined;
 let stateJid = '';
 const PASSWORD = 'jobs-password-1234';
@@ -35,37 +27,19 @@ before(async () => {
   client = new SaltApiClient({ url: sim.url, username: 'saltdev', password: 'x', eauth: 'auto' });
   stateJid = (await client.localAsync('web*', 'state.apply', { arg: ['demo'] })).jid;
   await new Promise((r) => setTimeout(r, 50)); // the lab's minions return after 5 ms
-  dataDir = mkdtempSync(path.join(tmpdir(), 'halite-jobs-browser-'));
-  const settings = testSettings({ host: '127.0.0.1', port: 0, dataDir, databaseUrl: null });
-  halite = await startHalite(settings, silentLogger, {
-    beforeBoot: async (db) => {
-      await updateSettings(
-        db,
-        settings.secretKey!,
-        { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x', event_stream_enabled: false },
-        'test',
-      );
-      await createUser(db, new PermissionCache(), { username: 'vera', password: PASSWORD, roles: ['viewer'], must_change_pw: false });
-      await createUser(db, new PermissionCache(), { username: 'otto', password: PASSWORD, roles: ['operator'], must_change_pw: false });
-    },
-  });
-  await halite.booted;
-  browser = await launchBrowser();
+  ui = await startConsoleOnSimulator(sim, { users: [
+      { username: 'vera', password: PASSWORD, roles: ['viewer'] },
+      { username: 'otto', password: PASSWORD, roles: ['operator'] },
+    ], settings: { event_stream_enabled: false } });
+  ({ halite, browser } = ui);
 });
 after(async () => {
-  await browser?.close();
-  await halite?.stop();
   await client?.logout().catch(() => {});
-  await sim?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await ui?.stop();
 });
 
-async function signIn(page: Page, username: string, next: string): Promise<void> {
-  await page.goto(`${halite!.url}/login?next=${encodeURIComponent(next)}`);
-  await page.fill('#f-username', username);
-  await page.fill('#f-password', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === next.split('?')[0]);
+function signIn(page: Page, username: string, next: string): Promise<void> {
+  return signInThroughForm(page, halite!.url, { username, password: PASSWORD }, next);
 }
 
 test('a failed state job: failing minions highlighted, the failing state expanded first', { skip: skip ?? false }, async () => {

@@ -5,56 +5,33 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { browserSkipReason, launchBrowser, watchConsole } from './harness.ts';
-import { testSettings } from '../../src/config.ts';
-import { silentLogger } from '../../src/log.ts';
-import { startHalite, type RunningHalite } from '../../src/start.ts';
-import { updateSettings } from '../../src/settings/service.ts';
-import { createUser } from '../../src/users/service.ts';
-import { PermissionCache } from '../../src/rbac/service.ts';
+import { browserSkipReason, watchConsole, startConsoleOnSimulator, signInThroughForm, type ConsoleUnderTest } from './harness.ts';
+import type { RunningHalite } from '../../src/start.ts';
 import { startSimulator, type Simulator } from '../../sim/server.ts';
 
 const skip = browserSkipReason();
 let sim: Simulator | undefined;
 let halite: RunningHalite | undefined;
 let browser: Browser | undefined;
-let dataDir = '';
+let ui: ConsoleUnderTest | undefined;
 
 before(async () => {
   if (skip) return;
   sim = await startSimulator({ preset: 'lab', jobDurationMs: 20, presenceIntervalMs: 0 });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'halite-keys-'));
-  const settings = testSettings({ dataDir, databaseUrl: null, port: 0, host: '127.0.0.1' } as never);
-  halite = await startHalite(settings, silentLogger, {
-    beforeBoot: async (db) => {
-      await updateSettings(db, settings.secretKey!, { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x' }, 'test');
-      await createUser(db, new PermissionCache(), { username: 'otto', password: 'otto-password-123', roles: ['operator'], must_change_pw: false });
-    },
-  });
-  await halite.booted;
+  ui = await startConsoleOnSimulator(sim, { users: [{ username: 'otto', password: 'otto-password-123', roles: ['operator'] }] });
+  ({ halite, browser } = ui);
   // The boot runs the minions poller once; wait for it so the navigation badge has its count.
   await halite.runtime.runPoller('minions');
-  browser = await launchBrowser();
 });
 after(async () => {
-  await browser?.close();
-  await halite?.stop();
-  await sim?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await ui?.stop();
 });
 
 test('an operator accepts the pending key on the keys page and sees it move to accepted', { skip: skip ?? false }, async () => {
   const page = await browser!.newPage();
   const errors = watchConsole(page);
-  await page.goto(`${halite!.url}/login?next=%2Fkeys`);
-  await page.fill('#f-username', 'otto');
-  await page.fill('#f-password', 'otto-password-123');
-  await page.click('#login-form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === '/keys');
+  await signInThroughForm(page, halite!.url, { username: 'otto', password: 'otto-password-123' }, '/keys');
 
   const row = page.locator('#key-db01');
   assert.equal(await row.getAttribute('data-status'), 'pending');
@@ -76,11 +53,7 @@ test('an operator accepts the pending key on the keys page and sees it move to a
 test('the minion list searches as you type and keeps the filters in the address bar', { skip: skip ?? false }, async () => {
   const page = await browser!.newPage();
   const errors = watchConsole(page);
-  await page.goto(`${halite!.url}/login?next=%2Fminions`);
-  await page.fill('#f-username', 'otto');
-  await page.fill('#f-password', 'otto-password-123');
-  await page.click('#login-form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === '/minions');
+  await signInThroughForm(page, halite!.url, { username: 'otto', password: 'otto-password-123' }, '/minions');
   await page.waitForSelector('#minion-web01');
   await page.fill('input[name=q]', 'web02');
   await page.waitForFunction(() => !document.querySelector('#minion-web01') && !!document.querySelector('#minion-web02'), null, { timeout: 10_000 });

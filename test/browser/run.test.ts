@@ -6,24 +6,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { browserSkipReason, launchBrowser, watchConsole } from './harness.ts';
+import { browserSkipReason, watchConsole, startConsoleOnSimulator, signInThroughForm, type ConsoleUnderTest } from './harness.ts';
 import { startSimulator, type Simulator } from '../../sim/server.ts';
-import { startHalite, type RunningHalite } from '../../src/start.ts';
-import { testSettings } from '../../src/config.ts';
-import { silentLogger } from '../../src/log.ts';
-import { updateSettings } from '../../src/settings/service.ts';
-import { createUser } from '../../src/users/service.ts';
-import { PermissionCache } from '../../src/rbac/service.ts';
+import type { RunningHalite } from '../../src/start.ts';
 
 const skip = browserSkipReason();
 let sim: Simulator | undefined;
 let halite: RunningHalite | undefined;
 let browser: Browser | undefined;
-let dataDir: string | undefined;
+let ui: ConsoleUnderTest | undefined;
 const PASSWORD = 'operator-password-123';
 
 before(async () => {
@@ -31,27 +23,11 @@ before(async () => {
   // Returns take 1.5 s, so the page's event stream is connected before they arrive.
   sim = await startSimulator({ minions: 30, seed: 7, jobDurationMs: 1500, presenceIntervalMs: 0, history: 0 });
   for (const id of sim.fleet.accepted()) sim.fleet.setPresence(id, true);
-  dataDir = mkdtempSync(path.join(tmpdir(), 'halite-run-browser-'));
-  const settings = testSettings({ host: '127.0.0.1', port: 0, dataDir, databaseUrl: null });
-  halite = await startHalite(settings, silentLogger, {
-    beforeBoot: async (db) => {
-      await updateSettings(
-        db,
-        settings.secretKey!,
-        { salt_api_url: sim!.url, salt_api_eauth: 'auto', salt_api_username: 'saltdev', salt_api_password: 'x', event_stream_enabled: true },
-        'test',
-      );
-      await createUser(db, new PermissionCache(), { username: 'olga', password: PASSWORD, roles: ['operator'], must_change_pw: false });
-    },
-  });
-  await halite.booted;
-  browser = await launchBrowser();
+  ui = await startConsoleOnSimulator(sim, { users: [{ username: 'olga', password: PASSWORD, roles: ['operator'] }], settings: { event_stream_enabled: true } });
+  ({ halite, browser } = ui);
 });
 after(async () => {
-  await browser?.close();
-  await halite?.stop();
-  await sim?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await ui?.stop();
 });
 
 /** Waits until the minion snapshot has the fleet's keys (the minions poller runs at boot). */
@@ -71,11 +47,7 @@ test('run test.ping on the fleet: preview, typed confirmation, every return arri
   await snapshotReady();
   const page = await browser!.newPage();
   const errors = watchConsole(page);
-  await page.goto(`${halite!.url}/login?next=/run`);
-  await page.fill('#f-username', 'olga');
-  await page.fill('#f-password', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === '/run');
+  await signInThroughForm(page, halite!.url, { username: 'olga', password: PASSWORD }, '/run');
   assert.ok(await page.locator('nav.nav a[href="/run"]').count(), 'the menu links to Run');
 
   await page.fill('#f-target', '*');
