@@ -4,7 +4,7 @@
  * the guard and writes the access into the OpenAPI operation (`x-halite-permission`); `pageRoute`
  * does the same for HTML pages and records them in PAGE_ROUTES for the RBAC matrix test.
  */
-import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
+import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, Handler } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.ts';
@@ -18,6 +18,9 @@ const STANDARD_ERRORS = {
   403: { description: 'Not allowed', content: { 'application/json': { schema: ErrorBody } } },
   422: { description: 'Invalid input', content: { 'application/json': { schema: ErrorBody } } },
 } as const;
+
+/** The htmx face of a response, for a route's `content` beside its JSON schema. */
+export const HTML_FRAGMENT = { 'text/html': { schema: z.string() } } as const;
 
 /** `createRoute` plus the guard, the access in the document and the standard error responses. */
 export function secureRoute<const R extends RouteConfig>(access: Access, config: R, opts: GuardOptions = {}) {

@@ -8,7 +8,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../http/router.ts';
-import { jsonOrForm, pageRoute, secureRoute, validBody } from '../http/route.ts';
+import { jsonOrForm, pageRoute, secureRoute, validBody, HTML_FRAGMENT } from '../http/route.ts';
 import { perm } from '../auth/access.ts';
 import { respond } from '../http/respond.ts';
 import { renderPage } from '../http/page.ts';
@@ -31,7 +31,6 @@ const ACCESS = perm('view', 'inventory:*');
 
 addNavEntry({ key: 'inventory', label: 'Inventory', href: '/inventory', verb: 'view', resource: 'inventory:*', section: 'fleet' });
 
-const html = { 'text/html': { schema: z.string() } };
 
 const list = secureRoute(ACCESS, {
   method: 'get',
@@ -42,7 +41,7 @@ const list = secureRoute(ACCESS, {
   responses: {
     200: {
       description: 'A page of package rows',
-      content: { 'application/json': { schema: InventoryPackagePage }, ...html, 'text/csv': { schema: z.string().openapi({ description: 'With format=csv' }) } },
+      content: { 'application/json': { schema: InventoryPackagePage }, ...HTML_FRAGMENT, 'text/csv': { schema: z.string().openapi({ description: 'With format=csv' }) } },
     },
   },
 });
@@ -53,7 +52,7 @@ const versions = secureRoute(ACCESS, {
   tags: ['inventory'],
   summary: 'The installed versions of one package, newest first in its package manager’s ordering, each with its minion count',
   request: { params: PackageNameParam },
-  responses: { 200: { description: 'The versions', content: { 'application/json': { schema: PackageVersions }, ...html } } },
+  responses: { 200: { description: 'The versions', content: { 'application/json': { schema: PackageVersions }, ...HTML_FRAGMENT } } },
 });
 
 const search = secureRoute(ACCESS, {
@@ -62,7 +61,7 @@ const search = secureRoute(ACCESS, {
   tags: ['inventory'],
   summary: 'Minions whose installed version of a package compares to a version (<, <=, =, >=, >) in Debian’s or RPM’s ordering (epochs, tildes, releases)',
   request: { body: jsonOrForm(VersionSearchBody) },
-  responses: { 200: { description: 'The matching minion rows', content: { 'application/json': { schema: VersionSearchResult }, ...html } } },
+  responses: { 200: { description: 'The matching minion rows', content: { 'application/json': { schema: VersionSearchResult }, ...HTML_FRAGMENT } } },
 });
 
 const breakdown = secureRoute(ACCESS, {
@@ -70,7 +69,7 @@ const breakdown = secureRoute(ACCESS, {
   path: '/api/inventory/breakdown',
   tags: ['inventory'],
   summary: 'Accepted minions by OS and salt version (from their grains)',
-  responses: { 200: { description: 'The breakdown', content: { 'application/json': { schema: InventoryBreakdown }, ...html } } },
+  responses: { 200: { description: 'The breakdown', content: { 'application/json': { schema: InventoryBreakdown }, ...HTML_FRAGMENT } } },
 });
 
 const csrfOf = (c: Context<AppEnv>) => c.var.auth.session?.csrfToken ?? null;

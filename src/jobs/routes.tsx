@@ -7,7 +7,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../http/router.ts';
-import { pageRoute, secureRoute } from '../http/route.ts';
+import { pageRoute, secureRoute, HTML_FRAGMENT } from '../http/route.ts';
 import { perm } from '../auth/access.ts';
 import { respond } from '../http/respond.ts';
 import { renderPage } from '../http/page.ts';
@@ -34,7 +34,6 @@ const MASTER = 'default';
 addNavEntry({ key: 'jobs', label: 'Jobs', href: '/jobs', verb: 'view', resource: 'job:*', section: 'fleet' });
 
 const now = (c: Context<AppEnv>) => c.var.deps.now?.() ?? new Date();
-const html = { 'text/html': { schema: z.string() } };
 const notFound = { description: 'The master knows no such job', content: { 'application/json': { schema: ErrorBody } } };
 const saltErrors = {
   502: { description: 'salt-api answered with an error', content: { 'application/json': { schema: ErrorBody } } },
@@ -48,7 +47,7 @@ const list = secureRoute(perm('view', 'job:*'), {
   summary: 'Recent jobs (50 by default), filtered and paginated; `live=true` reads the master (newest 500 at most)',
   request: { query: JobQuery },
   responses: {
-    200: { description: 'A page of jobs', content: { 'application/json': { schema: JobPage }, ...html } },
+    200: { description: 'A page of jobs', content: { 'application/json': { schema: JobPage }, ...HTML_FRAGMENT } },
     ...saltErrors,
   },
 });
@@ -58,7 +57,7 @@ const activity = secureRoute(perm('view', 'job:*'), {
   path: '/api/jobs/activity',
   tags: ['jobs'],
   summary: 'Jobs per hour and per day by outcome over the last 7 days',
-  responses: { 200: { description: 'Counts', content: { 'application/json': { schema: JobActivity }, ...html } } },
+  responses: { 200: { description: 'Counts', content: { 'application/json': { schema: JobActivity }, ...HTML_FRAGMENT } } },
 });
 
 const timeline = secureRoute(perm('view', 'job:*'), {
@@ -67,7 +66,7 @@ const timeline = secureRoute(perm('view', 'job:*'), {
   tags: ['jobs'],
   summary: 'The jobs that started in a window (default: the last 24 h)',
   request: { query: TimelineQuery },
-  responses: { 200: { description: 'Jobs in the window', content: { 'application/json': { schema: JobTimeline }, ...html } } },
+  responses: { 200: { description: 'Jobs in the window', content: { 'application/json': { schema: JobTimeline }, ...HTML_FRAGMENT } } },
 });
 
 const detail = secureRoute(perm('view', 'job:{jid}'), {
@@ -77,7 +76,7 @@ const detail = secureRoute(perm('view', 'job:{jid}'), {
   summary: 'One job from the master: a row per targeted minion, state results parsed',
   request: { params: JidParam },
   responses: {
-    200: { description: 'The job', content: { 'application/json': { schema: JobDetail }, ...html } },
+    200: { description: 'The job', content: { 'application/json': { schema: JobDetail }, ...HTML_FRAGMENT } },
     404: notFound,
     ...saltErrors,
   },
@@ -90,7 +89,7 @@ const kill = secureRoute(perm('kill', 'job:{jid}'), {
   summary: "Kill a job: saltutil.kill_job on its minions (the status turns complete on a later poll)",
   request: { params: JidParam },
   responses: {
-    202: { description: 'The kill signal was sent', content: { 'application/json': { schema: KillResult }, ...html } },
+    202: { description: 'The kill signal was sent', content: { 'application/json': { schema: KillResult }, ...HTML_FRAGMENT } },
     404: notFound,
     ...saltErrors,
   },

@@ -5,10 +5,9 @@
  * page. Actions are live wheel calls, audited, and update the minion snapshot at once; their
  * fragment is a short outcome plus `HX-Trigger: keys-changed`, on which the list reloads itself.
  */
-import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../http/router.ts';
-import { jsonOrForm, pageRoute, secureRoute, validBody } from '../http/route.ts';
+import { jsonOrForm, pageRoute, secureRoute, validBody, HTML_FRAGMENT } from '../http/route.ts';
 import { perm } from '../auth/access.ts';
 import { respond } from '../http/respond.ts';
 import { renderPage } from '../http/page.ts';
@@ -42,18 +41,17 @@ function abilities(c: Context<AppEnv>): KeyAbilities {
   };
 }
 
-const html = { 'text/html': { schema: z.string() } };
 
 const list = secureRoute(perm('view', 'key:*'), {
   method: 'get',
   path: '/api/keys',
   tags: ['keys'],
   summary: 'Every minion key by status (accepted, pending, rejected, denied) with its fingerprint',
-  responses: { 200: { description: 'The keys, live (or from the snapshot when Salt is unavailable)', content: { 'application/json': { schema: KeyList }, ...html } } },
+  responses: { 200: { description: 'The keys, live (or from the snapshot when Salt is unavailable)', content: { 'application/json': { schema: KeyList }, ...HTML_FRAGMENT } } },
 });
 
 const actionResponses = {
-  200: { description: 'What changed', content: { 'application/json': { schema: KeyActionResult }, ...html } },
+  200: { description: 'What changed', content: { 'application/json': { schema: KeyActionResult }, ...HTML_FRAGMENT } },
   404: { description: 'No such key', content: { 'application/json': { schema: ErrorBody } } },
   409: { description: 'The key is in a state this action does not take', content: { 'application/json': { schema: ErrorBody } } },
   502: { description: 'salt-api answered with an error', content: { 'application/json': { schema: ErrorBody } } },

@@ -2,10 +2,9 @@
  * @module
  * Roles: the API (`/api/roles`) and the Roles page. Permission `manage_role:role:*`.
  */
-import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../http/router.ts';
-import { jsonOrForm, pageRoute, secureRoute, validBody } from '../http/route.ts';
+import { jsonOrForm, pageRoute, secureRoute, validBody, HTML_FRAGMENT } from '../http/route.ts';
 import { perm } from '../auth/access.ts';
 import { respond } from '../http/respond.ts';
 import { problem } from '../http/problem.ts';
@@ -19,7 +18,6 @@ import { RoleCreateForm, RoleRow, RolesTable } from '../../views/roles/roles.tsx
 import { createRole, deleteRole, getRole, listRoles, RoleError, setRolePermissions } from './service.ts';
 
 const MANAGE = perm('manage_role', 'role:*');
-const html = { 'text/html': { schema: z.string() } };
 
 addNavEntry({ key: 'roles', label: 'Roles', href: '/roles', verb: 'manage_role', resource: 'role:*', section: 'admin' });
 
@@ -34,7 +32,7 @@ const list = secureRoute(MANAGE, {
   path: '/api/roles',
   tags: ['roles'],
   summary: 'All roles with their permissions',
-  responses: { 200: { description: 'Roles', content: { 'application/json': { schema: RolesPublic }, ...html } } },
+  responses: { 200: { description: 'Roles', content: { 'application/json': { schema: RolesPublic }, ...HTML_FRAGMENT } } },
 });
 const create = secureRoute(MANAGE, {
   method: 'post',
@@ -43,7 +41,7 @@ const create = secureRoute(MANAGE, {
   summary: 'Create a custom role',
   request: { body: jsonOrForm(RoleCreate) },
   responses: {
-    201: { description: 'Created', content: { 'application/json': { schema: RolePublic }, ...html } },
+    201: { description: 'Created', content: { 'application/json': { schema: RolePublic }, ...HTML_FRAGMENT } },
     409: { description: 'The name is taken' },
   },
 });
@@ -54,7 +52,7 @@ const one = secureRoute(MANAGE, {
   summary: 'One role',
   request: { params: IdParam },
   responses: {
-    200: { description: 'The role', content: { 'application/json': { schema: RolePublic }, ...html } },
+    200: { description: 'The role', content: { 'application/json': { schema: RolePublic }, ...HTML_FRAGMENT } },
     404: { description: 'No such role' },
   },
 });
@@ -65,7 +63,7 @@ const setPerms = secureRoute(MANAGE, {
   summary: "Replace a custom role's permissions (built-in roles are fixed)",
   request: { params: IdParam, body: jsonOrForm(RolePermissionsSet) },
   responses: {
-    200: { description: 'Updated', content: { 'application/json': { schema: RolePublic }, ...html } },
+    200: { description: 'Updated', content: { 'application/json': { schema: RolePublic }, ...HTML_FRAGMENT } },
     404: { description: 'No such role' },
     409: { description: 'A built-in role' },
   },
@@ -77,7 +75,7 @@ const remove = secureRoute(MANAGE, {
   summary: 'Delete a custom role',
   request: { params: IdParam },
   responses: {
-    200: { description: 'Deleted', content: { 'application/json': { schema: RolePublic }, ...html } },
+    200: { description: 'Deleted', content: { 'application/json': { schema: RolePublic }, ...HTML_FRAGMENT } },
     404: { description: 'No such role' },
     409: { description: 'A built-in role' },
   },

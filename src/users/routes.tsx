@@ -2,10 +2,9 @@
  * @module
  * Users: the API (`/api/users`) and the Users page. Permission `manage_user:user:*`.
  */
-import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../http/router.ts';
-import { jsonOrForm, pageRoute, secureRoute, validBody } from '../http/route.ts';
+import { jsonOrForm, pageRoute, secureRoute, validBody, HTML_FRAGMENT } from '../http/route.ts';
 import { perm } from '../auth/access.ts';
 import { respond } from '../http/respond.ts';
 import { problem } from '../http/problem.ts';
@@ -21,7 +20,6 @@ import { IdParam, PasswordReset, UserCreate, UserPublic, UsersPublic, UserUpdate
 import { createUser, listUsers, resetPassword, updateUser, UserError } from './service.ts';
 
 const MANAGE = perm('manage_user', 'user:*');
-const html = { 'text/html': { schema: z.string() } };
 
 addNavEntry({ key: 'users', label: 'Users', href: '/users', verb: 'manage_user', resource: 'user:*', section: 'admin' });
 
@@ -43,7 +41,7 @@ const list = secureRoute(MANAGE, {
   path: '/api/users',
   tags: ['users'],
   summary: 'All users with their roles',
-  responses: { 200: { description: 'Users', content: { 'application/json': { schema: UsersPublic }, ...html } } },
+  responses: { 200: { description: 'Users', content: { 'application/json': { schema: UsersPublic }, ...HTML_FRAGMENT } } },
 });
 
 const create = secureRoute(MANAGE, {
@@ -53,7 +51,7 @@ const create = secureRoute(MANAGE, {
   summary: 'Create a user (must change the password at first sign-in unless must_change_pw is false)',
   request: { body: jsonOrForm(UserCreate) },
   responses: {
-    201: { description: 'Created', content: { 'application/json': { schema: UserPublic }, ...html } },
+    201: { description: 'Created', content: { 'application/json': { schema: UserPublic }, ...HTML_FRAGMENT } },
     409: { description: 'The username is taken' },
   },
 });
@@ -65,7 +63,7 @@ const update = secureRoute(MANAGE, {
   summary: 'Enable or disable a user, change the display name or the roles',
   request: { params: IdParam, body: jsonOrForm(UserUpdate) },
   responses: {
-    200: { description: 'Updated', content: { 'application/json': { schema: UserPublic }, ...html } },
+    200: { description: 'Updated', content: { 'application/json': { schema: UserPublic }, ...HTML_FRAGMENT } },
     404: { description: 'No such user' },
   },
 });
@@ -77,7 +75,7 @@ const reset = secureRoute(MANAGE, {
   summary: "Reset a user's password; ends their sessions and asks for a change at next sign-in",
   request: { params: IdParam, body: jsonOrForm(PasswordReset) },
   responses: {
-    200: { description: 'Reset', content: { 'application/json': { schema: UserPublic }, ...html } },
+    200: { description: 'Reset', content: { 'application/json': { schema: UserPublic }, ...HTML_FRAGMENT } },
     404: { description: 'No such user' },
   },
 });
